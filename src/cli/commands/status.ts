@@ -1,0 +1,36 @@
+import { UsageError } from '../../errors.js';
+import { labStatus, type LabStatus } from '../../runtime/netns/status.js';
+import { listLabs, readState } from '../../runtime/netns/state.js';
+import { table } from '../table.js';
+
+export async function statusCommand(name: string | undefined, opts: { json?: boolean }): Promise<void> {
+  const names = name ? [name] : listLabs();
+  const states = names.map((n) => {
+    const s = readState(n);
+    if (!s) throw new UsageError(`no lab named '${n}' is up`);
+    return s;
+  });
+  const all = await Promise.all(states.map(labStatus));
+  if (opts.json) {
+    console.log(JSON.stringify(name ? all[0] : all, null, 2));
+    return;
+  }
+  if (!all.length) {
+    console.log('no labs are up');
+    return;
+  }
+  console.log(all.map(render).join('\n\n'));
+}
+
+function render(s: LabStatus): string {
+  const procs = (n: LabStatus['nodes'][number]) => [...new Set(n.processes.map((p) => p.comm))].join(' ') || '-';
+  const nodes = table(
+    ['node', 'kind', 'namespace', 'processes'],
+    s.nodes.map((n) => [n.name, n.kind, n.present ? n.ns : `${n.ns} (MISSING)`, procs(n)]),
+  );
+  const ifaces = table(
+    ['node', 'interface', 'kernel name', 'state', 'addresses'],
+    s.nodes.flatMap((n) => n.ifaces.map((i) => [n.name, i.name, i.kname, i.state, i.addresses.join(' ') || '-'])),
+  );
+  return `lab ${s.lab} (${s.status}) from ${s.topologyFile}, since ${s.createdAt}\n${nodes}\n${ifaces}`;
+}

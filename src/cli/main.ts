@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/** The halab command line (DESIGN.md "CLI contract"): exit 0 ok, 1 failed, 2 bad input, 3 environment. */
+import { Command, CommanderError } from 'commander';
+import { ApplyError, EnvError, InputError, UsageError, formatDiagnostic } from '../errors.js';
+import { cleanCommand, downCommand } from './commands/down.js';
+import { execCommand } from './commands/exec.js';
+import { planCommand } from './commands/plan.js';
+import { statusCommand } from './commands/status.js';
+import { upCommand } from './commands/up.js';
+import { validateCommand } from './commands/validate.js';
+
+function program(): Command {
+  const p = new Command('halab')
+    .description('Network HA lab harness: build topologies in network namespaces, break them, measure failover')
+    .exitOverride()
+    .showHelpAfterError();
+  p.command('validate').argument('<files...>', 'topology files').description('check topology files').action(validateCommand);
+  p.command('plan')
+    .argument('<topology>')
+    .option('--name <name>', 'lab name (default: the topology name)')
+    .option('--json', 'print the plan as JSON data')
+    .option('--teardown', 'also print what down would run')
+    .description('print the commands up would run; changes nothing')
+    .action(planCommand);
+  p.command('up').argument('<topology>').option('--name <name>', 'lab name (default: the topology name)').description('build a lab').action(upCommand);
+  p.command('status').argument('[name]').option('--json', 'machine-readable output').description('show labs, nodes, interfaces').action(statusCommand);
+  p.command('exec')
+    .argument('<name>')
+    .argument('<node>')
+    .argument('[cmd...]')
+    .description('run a command inside a node: halab exec NAME NODE -- CMD...')
+    .action(async (name: string, node: string, cmd: string[]) => {
+      process.exitCode = await execCommand(name, node, cmd);
+    });
+  p.command('down').argument('<name>').description('remove everything a lab created').action(downCommand);
+  p.command('clean').description('remove every halab resource on this machine (crash recovery)').action(cleanCommand);
+  return p;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof InputError) {
+      for (const d of e.diagnostics) console.error(formatDiagnostic(d));
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      console.error(`halab: ${e.message}`);
+      return 2;
+    }
+    if (e instanceof EnvError) {
+      console.error(`halab: ${e.message}\n  fix: ${e.fix}`);
+      return 3;
+    }
+    if (e instanceof ApplyError) {
+      console.error(`halab: failed: ${e.command}\n${e.stderr.trim().replace(/^/gm, '  ')}${e.rolledBack ? '\nhalab: everything created so far has been removed' : ''}`);
+      return 1;
+    }
+    console.error(`halab: internal error: ${(e as Error).message}`);
+    if (process.env.HALAB_DEBUG) console.error((e as Error).stack);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv);

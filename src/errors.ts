@@ -1,0 +1,44 @@
+/** Errors that map to the CLI's exit codes (DESIGN.md "CLI contract"). */
+
+/** A problem in a user's file, located at FILE:LINE:COL. */
+export interface Diagnostic {
+  file: string;
+  line: number;
+  col: number;
+  /** Dotted path inside the document, e.g. `nodes.host1.interfaces.eth0`. */
+  path: string;
+  message: string;
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.col}: ${d.path || '(document)'}: ${d.message}`;
+}
+
+/** Bad input: exit 2, nothing created. */
+export class InputError extends Error {
+  readonly exitCode = 2;
+  constructor(readonly diagnostics: Diagnostic[], message?: string) {
+    super(message ?? diagnostics.map(formatDiagnostic).join('\n'));
+  }
+}
+
+/** A plain usage problem without a file position (unknown lab name, bad flag value): exit 2. */
+export class UsageError extends Error {
+  readonly exitCode = 2;
+}
+
+/** The machine lacks something (not root, a missing program): exit 3, with the fix named. */
+export class EnvError extends Error {
+  readonly exitCode = 3;
+  constructor(message: string, readonly fix: string) {
+    super(message);
+  }
+}
+
+/** Applying a plan failed; what was done has been rolled back: exit 1. */
+export class ApplyError extends Error {
+  readonly exitCode = 1;
+  constructor(readonly command: string, readonly stderr: string, readonly rolledBack: boolean) {
+    super(`command failed: ${command}\n${stderr.trim()}`);
+  }
+}

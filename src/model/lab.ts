@@ -1,0 +1,32 @@
+/** The expanded lab: the topology plus everything derived for one instance of it (names, dirs). */
+import type { InterfaceConfig, Node, Topology } from './topology.js';
+
+export interface Lab {
+  name: string;
+  topology: Topology;
+  /** Where the state file, daemon run dirs and logs of this lab live. */
+  stateDir: string;
+  nodes: LabNode[];
+  node(name: string): LabNode;
+}
+
+export interface LabNode {
+  name: string;
+  kind: string;
+  /** Network namespace name (`halab.<lab>.<node>`). */
+  ns: string;
+  /** Per-node run dir for daemons, sockets and logs. */
+  dir: string;
+  spec: Node;
+  ifaces: Map<string, LabIface>;
+}
+
+export interface LabIface {
+  name: string;
+  /** Kernel name (<= 15 characters). */
+  kname: string;
+  origin: 'link' | 'bridge' | 'internal';
+  /** Kind of the bridge that takes this interface as a port, if any. */
+  portOf?: string;
+  config?: InterfaceConfig;
+}

@@ -1,0 +1,138 @@
+/**
+ * Cross-reference checks on a normalised topology: kinds exist, every interface has exactly one
+ * origin (a link end, a bridge, an internal port), configuration refers to existing interfaces,
+ * addresses do not collide, kernel names do not collide.
+ */
+import type { Diagnostic } from '../errors.js';
+import type { Path } from '../model/path.js';
+import type { Topology } from '../model/topology.js';
+import { nodeKinds } from '../plugins/nodes/index.js';
+import { switchKinds } from '../plugins/switches/index.js';
+import type { CheckCtx } from '../plugins/types.js';
+import { canonicalIp } from '../util/ip.js';
+import { closest, kernelName } from '../util/names.js';
+
+export interface InterfaceOrigin {
+  origin: 'link' | 'bridge' | 'internal';
+  path: Path;
+  /** For bridge/internal: the node that owns the bridge. */
+  owner?: string;
+}
+
+/** node -> interface name -> where it comes from. */
+export type Inventory = Map<string, Map<string, InterfaceOrigin>>;
+
+export function buildInventory(topo: Topology, report?: (d: Diagnostic) => void): Inventory {
+  const inv: Inventory = new Map(topo.nodes.map((n) => [n.name, new Map()]));
+  const nodeNames = topo.nodes.map((n) => n.name);
+  const add = (node: string, name: string, o: InterfaceOrigin, refPath: Path) => {
+    const m = inv.get(node);
+    if (!m) {
+      const hint = closest(node, nodeNames);
+      report?.(topo.src.diag(refPath, `node '${node}' is not defined${hint ? ` (did you mean '${hint}'?)` : ''}`));
+      return;
+    }
+    const prev = m.get(name);
+    if (prev) {
+      const where = topo.src.locate(prev.path);
+      report?.(topo.src.diag(refPath, `interface ${name} of node ${node} is already created at line ${where.line} (by a ${prev.origin === 'link' ? 'link' : prev.origin === 'bridge' ? 'bridge' : 'internal port'})`));
+      return;
+    }
+    m.set(name, o);
+  };
+  topo.links.forEach((l) => {
+    const [a, b] = l.endpoints;
+    if (a.node === b.node && a.iface === b.iface) {
+      report?.(topo.src.diag(l.path, `link joins ${a.node}:${a.iface} to itself`));
+      return;
+    }
+    for (const e of l.endpoints) add(e.node, e.iface, { origin: 'link', path: e.path }, e.path);
+  });
+  for (const n of topo.nodes) {
+    for (const b of n.bridges) {
+      const kind = switchKinds.get(b.kind);
+      if (!kind) continue;
+      for (const c of kind.interfaces(b, n)) add(c.node, c.name, { origin: c.origin, path: c.path, owner: n.name }, c.path);
+    }
+  }
+  return inv;
+}
+
+export function checkTopology(topo: Topology, report: (d: Diagnostic) => void): Inventory {
+  const { src } = topo;
+  const nodesByName = new Map(topo.nodes.map((n) => [n.name, n]));
+
+  for (const n of topo.nodes) {
+    if (!nodeKinds.has(n.kind))
+      report(src.diag([...n.path, 'kind'], `unknown node kind '${n.kind}'${hint(n.kind, [...nodeKinds.keys()])}; kinds: ${[...nodeKinds.keys()].join(', ')}`));
+    for (const b of n.bridges)
+      if (!switchKinds.has(b.kind))
+        report(src.diag([...b.path, 'kind'], `unknown bridge kind '${b.kind}'${hint(b.kind, [...switchKinds.keys()])}; kinds: ${[...switchKinds.keys()].join(', ')}`));
+  }
+
+  const inv = buildInventory(topo, report);
+  const has = (node: string, iface: string) => inv.get(node)?.has(iface) ?? false;
+  const ctx: CheckCtx = { topo, src, report, node: (name) => nodesByName.get(name), hasInterface: has };
+
+  for (const n of topo.nodes) {
+    const known = [...(inv.get(n.name)?.keys() ?? [])];
+    const ifRef = (iface: string | undefined, path: Path, what: string) => {
+      if (iface !== undefined && !has(n.name, iface))
+        report(src.diag(path, `${what} '${iface}' is not an interface of node ${n.name}${hint(iface, known)}${known.length ? '' : ' (it has none: interfaces come from links, bridges and internal ports)'}`));
+    };
+    for (const i of n.interfaces)
+      if (!has(n.name, i.name))
+        report(src.diag(i.path, `node ${n.name} has no interface '${i.name}'${hint(i.name, known)} (interfaces come from links, bridges and internal ports)`, { key: true }));
+    for (const r of n.routes) ifRef(r.dev, r.path, 'route device');
+    for (const r of [...n.nat, ...n.filter]) {
+      ifRef(r.in, [...r.path, 'in'], 'interface');
+      ifRef(r.out, [...r.path, 'out'], 'interface');
+    }
+    for (const b of n.bridges) switchKinds.get(b.kind)?.check(b, n, ctx);
+
+    // Kernel names must stay unique inside the node's namespace.
+    const knames = new Map<string, string>();
+    for (const name of known) {
+      const k = kernelName(name);
+      const other = knames.get(k);
+      if (other) report(src.diag(inv.get(n.name)!.get(name)!.path, `interfaces ${other} and ${name} map to the same kernel name ${k}; rename one`));
+      knames.set(k, name);
+    }
+  }
+
+  checkAddresses(topo, report);
+  return inv;
+}
+
+/** The same IP on two interfaces is a conflict unless every holder is marked `anycast: true`. */
+function checkAddresses(topo: Topology, report: (d: Diagnostic) => void): void {
+  const holders = new Map<string, { node: string; iface: string; path: Path; anycast: boolean }[]>();
+  for (const n of topo.nodes)
+    for (const i of n.interfaces)
+      for (const a of i.addresses) {
+        const key = canonicalIp(a.ip);
+        const list = holders.get(key) ?? [];
+        list.push({ node: n.name, iface: i.name, path: i.path, anycast: i.anycast });
+        holders.set(key, list);
+      }
+  for (const [ip, list] of holders) {
+    if (list.length < 2) continue;
+    const [first, ...rest] = list;
+    for (const h of rest) {
+      if (h.node === first!.node || !(h.anycast && first!.anycast)) {
+        const p = topo.src.locate(first!.path);
+        report(
+          topo.src.diag(
+            h.path,
+            `address ${ip} is already on ${first!.node}:${first!.iface} (line ${p.line})${h.node === first!.node ? '' : '; if both are an HA pair sharing it, mark both interfaces anycast: true'}`,
+          ),
+        );
+      }
+    }
+  }
+}
+
+function hint(word: string, candidates: string[]): string {
+  const c = closest(word, candidates);
+  return c ? ` (did you mean '${c}'?)` : '';
+}

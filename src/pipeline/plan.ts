@@ -1,0 +1,169 @@
+/**
+ * Stage 4: Lab -> Plan. Pure: no system calls. Core actions (namespaces, veths, interface
+ * configuration, routes, firewall) are built here; switch kinds add their own through plugins.
+ */
+import type { Lab, LabNode } from '../model/lab.js';
+import { PHASES, type Action, type Plan, type Step } from '../model/plan.js';
+import type { FilterRule, NatRule, Route } from '../model/topology.js';
+import { switchKinds } from '../plugins/switches/index.js';
+import { needsTxOff } from './expand.js';
+
+export function plan(lab: Lab): Plan {
+  const actions: Action[] = [];
+  for (const n of lab.nodes) actions.push(namespaceAction(n));
+  for (const l of lab.topology.links) {
+    const [a, b] = l.endpoints.map((e) => ({ node: lab.node(e.node), iface: e.iface }));
+    const ka = a!.node.ifaces.get(a!.iface)!.kname;
+    const kb = b!.node.ifaces.get(b!.iface)!.kname;
+    const mtu = l.mtu ? ['mtu', String(l.mtu)] : [];
+    actions.push({
+      id: `veth:${a!.node.name}:${a!.iface}`,
+      phase: 'links',
+      what: `link ${a!.node.name}:${a!.iface} <-> ${b!.node.name}:${b!.iface}`,
+      path: l.path,
+      do: [{ t: 'ip', args: ['link', 'add', 'name', ka, 'netns', a!.node.ns, ...mtu, 'type', 'veth', 'peer', 'name', kb, 'netns', b!.node.ns, ...mtu] }],
+      undo: [],
+      coveredBy: `netns:${a!.node.name}`,
+    });
+  }
+  for (const n of lab.nodes) {
+    for (const kind of switchKinds.values()) {
+      const bridges = n.spec.bridges.filter((b) => b.kind === kind.kind);
+      if (bridges.length) actions.push(...kind.plan(n, bridges, { lab }));
+    }
+  }
+  for (const n of lab.nodes) actions.push(...interfaceActions(lab, n));
+  for (const n of lab.nodes) actions.push(...routeActions(n));
+  for (const n of lab.nodes) actions.push(...firewallActions(n));
+
+  // Stable sort by phase keeps each plugin's order within a phase.
+  const order = new Map(PHASES.map((p, i) => [p, i]));
+  actions.sort((x, y) => order.get(x.phase)! - order.get(y.phase)!);
+  return { lab: lab.name, actions };
+}
+
+function namespaceAction(n: LabNode): Action {
+  return {
+    id: `netns:${n.name}`,
+    phase: 'namespaces',
+    node: n.name,
+    what: `namespace for ${n.kind} ${n.name}`,
+    path: n.spec.path,
+    do: [{ t: 'netns-add', ns: n.ns }],
+    undo: [
+      { t: 'kill-ns', ns: n.ns },
+      { t: 'netns-del', ns: n.ns },
+    ],
+  };
+}
+
+function interfaceActions(lab: Lab, n: LabNode): Action[] {
+  const ip = (...args: string[]): Step => ({ t: 'ip', ns: n.ns, args });
+  const covered = `netns:${n.name}`;
+  const out: Action[] = [
+    { id: `lo:${n.name}`, phase: 'interfaces', node: n.name, what: `loopback up in ${n.name}`, do: [ip('link', 'set', 'lo', 'up')], undo: [], coveredBy: covered },
+  ];
+  for (const li of n.ifaces.values()) {
+    const cfg = li.config;
+    const k = li.kname;
+    const steps: Step[] = [];
+    if (li.origin === 'link' && needsTxOff(lab, n.name, li.name))
+      steps.push({ t: 'exec', ns: n.ns, argv: ['ethtool', '-K', k, 'tx', 'off'], quiet: true });
+    if (cfg?.mac) steps.push(ip('link', 'set', k, 'address', cfg.mac));
+    if (cfg?.mtu) steps.push(ip('link', 'set', k, 'mtu', String(cfg.mtu)));
+    // nodad: lab addresses are unique by validation; waiting for IPv6 DAD only slows `up`.
+    for (const a of cfg?.addresses ?? []) steps.push(ip('addr', 'add', a.text, 'dev', k, ...(a.family === 6 ? ['nodad'] : [])));
+    if (cfg?.up !== false) steps.push(ip('link', 'set', k, 'up'));
+    for (const [key, value] of Object.entries(cfg?.sysctl ?? {})) steps.push({ t: 'sysctl', ns: n.ns, key: `net.ipv4.conf.${k}.${key}`, value });
+    const label = k === li.name ? li.name : `${li.name} (kernel name ${k})`;
+    const parts = [cfg?.addresses.length ? cfg.addresses.map((a) => a.text).join(', ') : '', cfg?.up === false ? 'down' : 'up'];
+    out.push({
+      id: `iface:${n.name}:${li.name}`,
+      phase: 'interfaces',
+      node: n.name,
+      what: `${n.name} ${label}: ${parts.filter(Boolean).join(', ')}`,
+      ...(cfg ? { path: cfg.path } : {}),
+      do: steps,
+      undo: [],
+      coveredBy: covered,
+    });
+  }
+  const sysctls = Object.entries(n.spec.sysctl);
+  if (sysctls.length)
+    out.push({
+      id: `sysctl:${n.name}`,
+      phase: 'interfaces',
+      node: n.name,
+      what: `sysctls of ${n.name}`,
+      do: sysctls.map(([key, value]) => ({ t: 'sysctl', ns: n.ns, key, value })),
+      undo: [],
+      coveredBy: covered,
+    });
+  return out;
+}
+
+export function routeArgs(r: Route, n: LabNode): string[] {
+  const dst = r.dst === 'default' && r.family === 6 ? '::/0' : r.dst;
+  const args = ['route', 'add', dst];
+  if (r.via) args.push('via', r.via);
+  if (r.dev) args.push('dev', n.ifaces.get(r.dev)?.kname ?? r.dev);
+  if (r.metric !== undefined) args.push('metric', String(r.metric));
+  return args;
+}
+
+function routeActions(n: LabNode): Action[] {
+  return n.spec.routes.map((r, i) => ({
+    id: `route:${n.name}:${i}`,
+    phase: 'routes',
+    node: n.name,
+    what: `route ${r.dst}${r.via ? ` via ${r.via}` : ''}${r.dev ? ` dev ${r.dev}` : ''} in ${n.name}`,
+    path: r.path,
+    do: [{ t: 'ip', ns: n.ns, args: routeArgs(r, n) }],
+    undo: [],
+    coveredBy: `netns:${n.name}`,
+  }));
+}
+
+function firewallActions(n: LabNode): Action[] {
+  const kn = (i: string) => n.ifaces.get(i)?.kname ?? i;
+  const common = (r: { proto?: string; in?: string; out?: string }) => [
+    ...(r.in ? ['-i', kn(r.in)] : []),
+    ...(r.out ? ['-o', kn(r.out)] : []),
+    ...(r.proto ? ['-p', r.proto] : []),
+  ];
+  const natArgs = (r: NatRule): string[] => {
+    const port = r.port ? ['--dport', String(r.port)] : [];
+    switch (r.type) {
+      case 'dnat':
+        return ['-t', 'nat', '-A', 'PREROUTING', '-d', r.match, ...common(r), ...port, '-j', 'DNAT', '--to-destination', r.to!];
+      case 'snat':
+        return ['-t', 'nat', '-A', 'POSTROUTING', '-s', r.match, ...common(r), ...port, '-j', 'SNAT', '--to-source', r.to!];
+      case 'masquerade':
+        return ['-t', 'nat', '-A', 'POSTROUTING', '-s', r.match, ...common(r), ...port, '-j', 'MASQUERADE'];
+    }
+  };
+  const filterArgs = (r: FilterRule): string[] => [
+    '-A',
+    r.chain.toUpperCase(),
+    ...(r.src ? ['-s', r.src] : []),
+    ...(r.dst ? ['-d', r.dst] : []),
+    ...common(r),
+    ...(r.dport ? ['--dport', String(r.dport)] : []),
+    '-j',
+    r.action.toUpperCase(),
+  ];
+  const rule = (kind: string, i: number, r: NatRule | FilterRule, args: string[], what: string): Action => ({
+    id: `${kind}:${n.name}:${i}`,
+    phase: 'firewall',
+    node: n.name,
+    what,
+    path: r.path,
+    do: [{ t: 'exec', ns: n.ns, argv: [r.family === 6 ? 'ip6tables' : 'iptables', ...args] }],
+    undo: [],
+    coveredBy: `netns:${n.name}`,
+  });
+  return [
+    ...n.spec.nat.map((r, i) => rule('nat', i, r, natArgs(r), `${r.type.toUpperCase()} ${r.match}${r.to ? ` -> ${r.to}` : ''} in ${n.name}`)),
+    ...n.spec.filter.map((r, i) => rule('filter', i, r, filterArgs(r), `${r.action} ${r.chain} rule in ${n.name}`)),
+  ];
+}

@@ -1,0 +1,54 @@
+/** Plugin interfaces: one per family; each kind lives in its own folder under plugins/. */
+import type { Diagnostic } from '../errors.js';
+import type { Lab, LabNode } from '../model/lab.js';
+import type { Path } from '../model/path.js';
+import type { Action } from '../model/plan.js';
+import type { Bridge, Node, Topology } from '../model/topology.js';
+import type { SourceDoc } from '../pipeline/parse.js';
+
+/** A program the machine must have, and the Debian package that brings it. */
+export interface Requirement {
+  program: string;
+  pkg: string;
+}
+
+export interface CheckCtx {
+  topo: Topology;
+  src: SourceDoc;
+  report(d: Diagnostic): void;
+  node(name: string): Node | undefined;
+  /** Does `node` have an interface called `name` (from links, bridges or internal ports)? */
+  hasInterface(node: string, name: string): boolean;
+}
+
+export interface PlanCtx {
+  lab: Lab;
+}
+
+export interface NodeKind {
+  kind: string;
+  summary: string;
+  /** Sysctls this kind sets unless the node overrides them. */
+  sysctl: Record<string, string>;
+}
+
+export interface CreatedInterface {
+  node: string;
+  name: string;
+  path: Path;
+  origin: 'bridge' | 'internal';
+}
+
+export interface SwitchKind {
+  kind: string;
+  summary: string;
+  requires: Requirement[];
+  /** Veths on ports of this kind need tx checksum offload off (userspace datapath). */
+  needsTxOff: boolean;
+  /** Interfaces a bridge creates: its own, and internal ports (maybe handed to other nodes). */
+  interfaces(bridge: Bridge, owner: Node): CreatedInterface[];
+  /** Checks beyond the schema (peers, references, VLAN use). */
+  check(bridge: Bridge, owner: Node, ctx: CheckCtx): void;
+  /** Actions that build all of this kind's bridges on one node. */
+  plan(node: LabNode, bridges: Bridge[], ctx: PlanCtx): Action[];
+}

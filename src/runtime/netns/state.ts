@@ -1,0 +1,94 @@
+/**
+ * The state file of a lab (`<state root>/<lab>/state.json`): every action `up` started, with its
+ * undo, and the name mapping `status` shows. Written before each phase runs, so a lab whose `up`
+ * was killed half-way can still be taken down by `down`, and in any case by `clean`.
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { Lab } from '../../model/lab.js';
+import type { Action } from '../../model/plan.js';
+import { labDir, stateRoot } from '../../pipeline/expand.js';
+
+export interface StateNode {
+  name: string;
+  kind: string;
+  ns: string;
+  dir: string;
+  ifaces: { name: string; kname: string; origin: string; addresses: string[] }[];
+  bridges: { name: string; kind: string }[];
+}
+
+export interface LabState {
+  version: 1;
+  lab: string;
+  topologyFile: string;
+  runtime: 'netns';
+  status: 'building' | 'up' | 'failed';
+  createdAt: string;
+  /** Pid of the halab process that built it. */
+  pid: number;
+  nodes: StateNode[];
+  /** Every action in plan order, without its `do` steps. */
+  actions: Omit<Action, 'do'>[];
+  /** Ids of actions that were started (maybe not finished). */
+  started: string[];
+}
+
+export function stateFile(lab: string): string {
+  return `${labDir(lab)}/state.json`;
+}
+
+export function newState(lab: Lab, file: string, actions: Action[]): LabState {
+  return {
+    version: 1,
+    lab: lab.name,
+    topologyFile: file,
+    runtime: 'netns',
+    status: 'building',
+    createdAt: new Date().toISOString(),
+    pid: process.pid,
+    nodes: lab.nodes.map((n) => ({
+      name: n.name,
+      kind: n.kind,
+      ns: n.ns,
+      dir: n.dir,
+      ifaces: [...n.ifaces.values()].map((i) => ({ name: i.name, kname: i.kname, origin: i.origin, addresses: i.config?.addresses.map((a) => a.text) ?? [] })),
+      bridges: n.spec.bridges.map((b) => ({ name: b.name, kind: b.kind })),
+    })),
+    actions: actions.map(({ do: _do, ...rest }) => rest),
+    started: [],
+  };
+}
+
+export function writeState(s: LabState): void {
+  const f = stateFile(s.lab);
+  writeFileSync(`${f}.tmp`, JSON.stringify(s, null, 1));
+  renameSync(`${f}.tmp`, f);
+}
+
+export function readState(lab: string): LabState | null {
+  try {
+    return JSON.parse(readFileSync(stateFile(lab), 'utf8')) as LabState;
+  } catch {
+    return null;
+  }
+}
+
+/** Take the lab's name: creating its state dir is the lock. False when it exists already. */
+export function claimLabDir(lab: string): boolean {
+  mkdirSync(stateRoot(), { recursive: true });
+  try {
+    mkdirSync(labDir(lab));
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+}
+
+export function listLabs(): string[] {
+  try {
+    return readdirSync(stateRoot()).filter((d) => readState(d) !== null).sort();
+  } catch {
+    return [];
+  }
+}

@@ -1,0 +1,60 @@
+/** IPv4/IPv6 address and prefix parsing, enough to validate topology files. */
+import { isIP } from 'node:net';
+
+export interface Cidr {
+  /** The address as written, without the prefix length. */
+  ip: string;
+  prefix: number;
+  family: 4 | 6;
+  /** The full text, `ip/prefix`. */
+  text: string;
+}
+
+export type CidrResult = { ok: true; cidr: Cidr } | { ok: false; reason: string };
+
+/** Parse `a.b.c.d/len` or `v6::addr/len`; a bare address gets a host prefix only if `allowBare`. */
+export function parseCidr(text: string, opts: { allowBare?: boolean } = {}): CidrResult {
+  const slash = text.indexOf('/');
+  const ip = slash < 0 ? text : text.slice(0, slash);
+  const family = isIP(ip);
+  if (family === 0) return { ok: false, reason: `'${ip}' is not an IPv4 or IPv6 address` };
+  const max = family === 4 ? 32 : 128;
+  let prefix = max;
+  if (slash < 0) {
+    if (!opts.allowBare) return { ok: false, reason: `'${text}' has no prefix length (write ${ip}/${family === 4 ? 24 : 64}, for example)` };
+  } else {
+    const p = text.slice(slash + 1);
+    if (!/^\d{1,3}$/.test(p) || Number(p) > max) return { ok: false, reason: `'${text}' has a bad prefix length '${p}' (0-${max})` };
+    prefix = Number(p);
+  }
+  return { ok: true, cidr: { ip, prefix, family: family as 4 | 6, text: `${ip}/${prefix}` } };
+}
+
+/** IPv4 address as a 32-bit number. */
+export function v4ToInt(ip: string): number {
+  return ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+}
+
+export function intToV4(n: number): string {
+  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+}
+
+/** For an IPv4 host address: is it the network or broadcast address of its prefix? */
+export function v4HostProblem(c: Cidr): string | null {
+  if (c.family !== 4 || c.prefix >= 31) return null;
+  const size = 2 ** (32 - c.prefix);
+  const off = v4ToInt(c.ip) % size;
+  if (off === 0) return `${c.text} is the network address of its subnet, not a host address`;
+  if (off === size - 1) return `${c.text} is the broadcast address of its subnet, not a host address`;
+  return null;
+}
+
+/** Normalised IPv6 text for comparing addresses written differently. */
+export function canonicalIp(ip: string): string {
+  if (isIP(ip) !== 6) return ip;
+  try {
+    return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+  } catch {
+    return ip;
+  }
+}
