@@ -1,0 +1,42 @@
+/** Helpers for integration tests on real labs (root only). */
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { leaksSince, takeCensus, type Census } from '../../src/runtime/netns/census.js';
+import { namespaceName } from '../../src/util/names.js';
+
+const helper = (f: string) => fileURLToPath(new URL(f, import.meta.url));
+
+/** Run argv in a lab node's namespace (directly, without the CLI, to keep tests quick). */
+export async function inNode(lab: string, node: string, argv: string[], timeoutMs = 15_000) {
+  const r = await execa('ip', ['netns', 'exec', namespaceName(lab, node), ...argv], { reject: false, timeout: timeoutMs, stdin: 'ignore' });
+  return { code: r.exitCode ?? 1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+export async function ping(lab: string, node: string, dst: string, count = 3): Promise<boolean> {
+  const r = await inNode(lab, node, ['ping', '-c', String(count), '-i', '0.2', '-W', '2', dst]);
+  return r.code === 0;
+}
+
+/**
+ * One TCP exchange from `client` to `dst:port` served on `server`. Returns the source address the
+ * server saw (so NAT can be checked), or throws with both sides' output.
+ */
+export async function tcpExchange(lab: string, server: string, client: string, dst: string, port: number): Promise<string> {
+  const srv = execa('ip', ['netns', 'exec', namespaceName(lab, server), 'node', helper('./tcp-server.mjs'), String(port), '10000'], { reject: false });
+  await new Promise<void>((resolve, reject) => {
+    srv.stdout?.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
+    srv.on('exit', () => reject(new Error('server exited before listening')));
+  });
+  const c = await inNode(lab, client, ['node', helper('./tcp-client.mjs'), dst, String(port)]);
+  const s = await srv;
+  if (c.code !== 0) throw new Error(`tcp ${client} -> ${dst}:${port} failed: ${c.stderr} (server: ${String(s.stderr)})`);
+  return c.stdout.trim();
+}
+
+/** Expect nothing of halab to remain compared with `before`. */
+export async function expectNoLeaks(before: Census): Promise<void> {
+  expect(leaksSince(before, await takeCensus())).toEqual([]);
+}
+
+export { takeCensus };
