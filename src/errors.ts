@@ -10,8 +10,14 @@ export interface Diagnostic {
   message: string;
 }
 
+/** One line per diagnostic, always: names quoted in messages may hold newlines or other control characters. */
 export function formatDiagnostic(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.col}: ${d.path || '(document)'}: ${d.message}`;
+  return `${d.file}:${d.line}:${d.col}: ${d.path || '(document)'}: ${escapeControl(d.message)}`;
+}
+
+function escapeControl(s: string): string {
+  const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+  return s.replace(/[\x00-\x1f\x7f]/g, (c) => named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** Bad input: exit 2, nothing created. */

@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from '../errors.js';
 import type { Path } from '../model/path.js';
-import type { Topology } from '../model/topology.js';
+import type { Bridge, Node, Topology } from '../model/topology.js';
 import { nodeKinds } from '../plugins/nodes/index.js';
 import { switchKinds } from '../plugins/switches/index.js';
 import type { CheckCtx } from '../plugins/types.js';
@@ -52,7 +52,11 @@ export function buildInventory(topo: Topology, report?: (d: Diagnostic) => void)
     for (const b of n.bridges) {
       const kind = switchKinds.get(b.kind);
       if (!kind) continue;
-      for (const c of kind.interfaces(b, n)) add(c.node, c.name, { origin: c.origin, path: c.path, owner: n.name }, c.path);
+      for (const c of kind.interfaces(b, n)) {
+        // An internal port handed to an unknown node: the switch plugin reports it where it is written.
+        if (!inv.has(c.node)) continue;
+        add(c.node, c.name, { origin: c.origin, path: c.path, owner: n.name }, c.path);
+      }
     }
   }
   return inv;
@@ -89,6 +93,7 @@ export function checkTopology(topo: Topology, report: (d: Diagnostic) => void): 
       ifRef(r.out, [...r.path, 'out'], 'interface');
     }
     for (const b of n.bridges) switchKinds.get(b.kind)?.check(b, n, ctx);
+    checkBridgePorts(n, report, src);
 
     // Kernel names must stay unique inside the node's namespace.
     const knames = new Map<string, string>();
@@ -102,6 +107,30 @@ export function checkTopology(topo: Topology, report: (d: Diagnostic) => void): 
 
   checkAddresses(topo, report);
   return inv;
+}
+
+/**
+ * A port belongs to one bridge, and is not a bridge: the kernel refuses to enslave a bridge to a
+ * bridge, OVS refuses a port named like a bridge, and a second `master` silently moves the port.
+ * Two OVS bridges sharing a port name are reported by the OVS plugin (names are per OVS instance).
+ */
+function checkBridgePorts(n: Node, report: (d: Diagnostic) => void, src: Topology['src']): void {
+  const bridges = new Set(n.bridges.map((b) => b.name));
+  const owner = new Map<string, Bridge>();
+  for (const b of n.bridges) {
+    for (const p of b.ports) {
+      if (p.patch || p.vxlan || p.internal) continue; // created by the port itself, never a bridge
+      if (p.name === b.name) report(src.diag(p.path, `bridge ${b.name} lists itself as a port`));
+      else if (bridges.has(p.name))
+        report(src.diag(p.path, `port '${p.name}' is a bridge of node ${n.name}; bridges cannot be ports (join them with a link${b.kind === 'ovs' ? ' or a patch port' : ''})`));
+      const prev = owner.get(p.name);
+      if (prev && !(prev.kind === 'ovs' && b.kind === 'ovs')) {
+        const where = src.locate(prev.path);
+        report(src.diag(p.path, `port '${p.name}' is already a port of bridge ${prev.name} (line ${where.line}); an interface joins one bridge`));
+      }
+      if (!prev) owner.set(p.name, b);
+    }
+  }
 }
 
 /** The same IP on two interfaces is a conflict unless every holder is marked `anycast: true`. */

@@ -6,7 +6,7 @@
 import type { Diagnostic } from '../errors.js';
 import type { Path } from '../model/path.js';
 import type { Bridge, Endpoint, FilterRule, InterfaceConfig, Link, NatRule, Node, Port, Route, Topology } from '../model/topology.js';
-import { parseCidr, v4HostProblem, type Cidr } from '../util/ip.js';
+import { canonicalIp, networkOf, parseCidr, v4HostProblem, type Cidr } from '../util/ip.js';
 import { nameProblem, type NameKind } from '../util/names.js';
 import type { SourceDoc } from './parse.js';
 
@@ -175,9 +175,9 @@ function normalizeInterface(name: string, ri: unknown, path: Path, err: Err): In
   return cfg;
 }
 
-function vlan(v: unknown, path: Path, err: Err): number | undefined {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 4094) {
-    err(path, `VLAN id ${JSON.stringify(v)} is outside 1-4094`);
+function vlan(v: number, path: Path, err: Err): number | undefined {
+  if (!Number.isInteger(v) || v < 1 || v > 4094) {
+    err(path, `VLAN id ${v} is outside 1-4094`);
     return undefined;
   }
   return v;
@@ -194,8 +194,12 @@ function normalizeBridge(name: string, rb: Raw, path: Path, err: Err, checkName:
     if (!checkName(pn, pp, 'interface', !Array.isArray(rb.ports))) continue;
     const port: Port = { name: pn, path: pp };
     if (po) {
-      if (po.tag !== undefined) port.tag = vlan(po.tag, [...pp, 'tag'], err);
-      if (Array.isArray(po.trunks)) port.trunks = po.trunks.map((t, i) => vlan(t, [...pp, 'trunks', i], err)).filter((t): t is number => t !== undefined);
+      // Non-numbers are the schema's to report; here only the range.
+      if (typeof po.tag === 'number') port.tag = vlan(po.tag, [...pp, 'tag'], err);
+      if (Array.isArray(po.trunks))
+        port.trunks = po.trunks
+          .map((t, i) => (typeof t === 'number' ? vlan(t, [...pp, 'trunks', i], err) : undefined))
+          .filter((t): t is number => t !== undefined);
       if (isStr(po.patch)) {
         const m = /^([^:]+):([^:]+)$/.exec(po.patch);
         if (!m) err([...pp, 'patch'], `patch peer '${po.patch}' must be BRIDGE:PORT`);
@@ -232,8 +236,10 @@ function normalizeRoute(rr: unknown, path: Path, err: Err): Route | null {
       if (v === undefined) return err(path, `route '${rr}': '${w}' needs a value`), null;
       if (w === 'via') via = v;
       else if (w === 'dev') dev = v;
-      else if (w === 'metric' && /^\d+$/.test(v)) metric = Number(v);
-      else return err(path, `route '${rr}': unexpected '${w}' (write DST via GATEWAY [dev IF] [metric N])`), null;
+      else if (w === 'metric') {
+        if (!/^\d+$/.test(v)) return err(path, `route '${rr}': metric '${v}' is not a whole number`), null;
+        metric = Number(v);
+      } else return err(path, `route '${rr}': unexpected '${w}' (write DST via GATEWAY [dev IF] [metric N])`), null;
     }
   } else if (isObj(rr) && isStr(rr.to)) {
     to = rr.to;
@@ -257,6 +263,10 @@ function normalizeRoute(rr: unknown, path: Path, err: Err): Route | null {
     const d = parseCidr(to, { allowBare: true });
     if (!d.ok) return err(path, `route destination: ${d.reason}`), null;
     if (family && d.cidr.family !== family) return err(path, `route mixes IPv${d.cidr.family} destination ${to} with IPv${family} gateway ${via}`), null;
+    // `ip route add 10.1.2.3/16` fails with "Invalid prefix for given prefix length".
+    const net = networkOf(d.cidr);
+    if (canonicalIp(net.ip) !== canonicalIp(d.cidr.ip))
+      return err(path, `route destination ${d.cidr.text} has host bits set; write ${net.text}`), null;
     family = d.cidr.family;
     dst = d.cidr.text;
   }
@@ -289,7 +299,8 @@ function normalizeNat(r: unknown, path: Path, err: Err): NatRule | null {
     if (!isStr(r.to)) return err(path, `${type} needs 'to' (the translated address)`), null;
     const tf = addrFamily(r.to, [...path, 'to'], err);
     if (!tf) return null;
-    if (tf !== family) return err([...path, 'to'], `translates IPv${family} to IPv${tf}`), null;
+    if (tf !== family)
+      return err([...path, 'to'], `${type} translates IPv${family} ${r[type] as string} to IPv${tf} ${r.to}; NAT cannot change the address family`), null;
     rule.to = r.to;
   } else if (r.to !== undefined) err([...path, 'to'], `masquerade takes the outgoing interface's address; 'to' is for dnat and snat`);
   for (const k of ['proto', 'port', 'in', 'out'] as const) if (r[k] !== undefined) (rule as unknown as Raw)[k] = r[k];

@@ -3,7 +3,7 @@
  * report `FILE:LINE:COL` for any path in the document.
  */
 import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Node as YNode, type YAMLError } from 'yaml';
 import { InputError, type Diagnostic } from '../errors.js';
 import { formatPath, type Path } from '../model/path.js';
 
@@ -36,8 +36,8 @@ export function parseText(text: string, file: string): SourceDoc {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const errors = doc.errors.map((e): Diagnostic => {
-    const pos = lineCounter.linePos(e.pos[0]);
-    return { file, line: pos.line, col: pos.col, path: '', message: `YAML: ${firstLine(e.message)}` };
+    const pos = lineCounter.linePos(errorOffset(text, e.pos[0]));
+    return { file, line: pos.line, col: pos.col, path: '', message: `YAML: ${yamlMessage(text, e)}` };
   });
   if (errors.length) throw new InputError(errors);
 
@@ -83,4 +83,24 @@ export function parseText(text: string, file: string): SourceDoc {
 
 function firstLine(s: string): string {
   return s.split('\n')[0]!.trim();
+}
+
+/**
+ * Where to point for a YAML error. The parser reports indentation errors at the start of the line
+ * and unclosed brackets at the end of the file; the first character of the offending line and the
+ * end of the last line with text are what a reader looks for.
+ */
+function errorOffset(text: string, offset: number): number {
+  const end = text.trimEnd().length;
+  if (offset >= end) return Math.max(0, end);
+  while (offset < end && (text[offset] === ' ' || text[offset] === '\t')) offset++;
+  return offset;
+}
+
+/** The parser's duplicate-key message does not say which key. */
+function yamlMessage(text: string, e: YAMLError): string {
+  const msg = firstLine(e.message);
+  if (e.code !== 'DUPLICATE_KEY') return msg;
+  const key = firstLine(text.slice(e.pos[0], e.pos[1]));
+  return key ? `${msg}: '${key}' appears more than once` : msg;
 }

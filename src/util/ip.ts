@@ -49,6 +49,40 @@ export function v4HostProblem(c: Cidr): string | null {
   return null;
 }
 
+/** IPv6 address as a 128-bit number (`::` and a trailing dotted IPv4 part allowed). */
+export function v6ToBigInt(ip: string): bigint {
+  let text = ip;
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4) {
+    const n = v4ToInt(v4[1]!);
+    text = `${text.slice(0, v4.index)}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? text.split('::') : [text, undefined];
+  const groups = (s: string | undefined) => (s ? s.split(':') : []);
+  const h = groups(head);
+  const t = groups(tail);
+  const all = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t];
+  return all.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g, 16)), 0n);
+}
+
+export function bigIntToV6(n: bigint): string {
+  const groups = Array.from({ length: 8 }, (_, i) => ((n >> BigInt(16 * (7 - i))) & 0xffffn).toString(16));
+  return canonicalIp(groups.join(':'));
+}
+
+/** The network of a prefix: its address with the host bits cleared. */
+export function networkOf(c: Cidr): Cidr {
+  let ip: string;
+  if (c.family === 4) {
+    const mask = c.prefix === 0 ? 0 : (0xffffffff << (32 - c.prefix)) >>> 0;
+    ip = intToV4((v4ToInt(c.ip) & mask) >>> 0);
+  } else {
+    const mask = ((1n << 128n) - 1n) ^ ((1n << BigInt(128 - c.prefix)) - 1n);
+    ip = bigIntToV6(v6ToBigInt(c.ip) & mask);
+  }
+  return { ip, prefix: c.prefix, family: c.family, text: `${ip}/${c.prefix}` };
+}
+
 /** Normalised IPv6 text for comparing addresses written differently. */
 export function canonicalIp(ip: string): string {
   if (isIP(ip) !== 6) return ip;

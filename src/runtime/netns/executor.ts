@@ -4,7 +4,8 @@
  * namespaces), one sysctl call, one ovs-vsctl transaction. A failure names the step as the
  * command a person would have typed, with its stderr.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import type { Step } from '../../model/plan.js';
 import { stepCommand } from '../../pipeline/plan-render.js';
 import { inNetns, isAlive, killInNamespaces, run, waitGone } from './proc.js';
@@ -129,4 +130,30 @@ async function killPidfile(pidfile: string): Promise<void> {
     // gone
   }
   await waitGone([pid], 1000);
+}
+
+/**
+ * Configure many namespaces with `ip -batch FILE` each, fanned out by one `xargs -P` process
+ * (node spawns children from its event loop thread, several ms each; xargs is far cheaper).
+ * A failure is mapped back through ip's "Command failed FILE:LINE".
+ */
+export async function ipFanOut(jobs: { ns: string; steps: Step[] }[]): Promise<StepFailure | null> {
+  const dir = mkdtempSync(`${tmpdir()}/halab-batch-`);
+  try {
+    const args: string[] = [];
+    jobs.forEach((j, i) => {
+      const file = `${dir}/${i}`;
+      writeFileSync(file, j.steps.map((s) => (s as { args: string[] }).args.join(' ')).join('\n') + '\n');
+      args.push(`--net=/run/netns/${j.ns}`, '--', 'ip', '-batch', file);
+    });
+    const r = await run(['xargs', '-0', '-n', '5', '-P', '2', 'nsenter'], { input: args.join('\0') + '\0' });
+    if (r.code === 0) return null;
+    const m = /Command failed (\S+):(\d+)/.exec(r.stderr);
+    const job = m ? jobs[Number(m[1]!.slice(dir.length + 1))] : undefined;
+    const bad = job?.steps[Number(m![2]) - 1];
+    const stderr = r.stderr.replace(/Command failed \S+:\d+\s*/g, '').trim();
+    return { command: bad ? stepCommand(bad) : 'ip -batch (several namespaces)', stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -4,7 +4,8 @@
  * VXLAN ports. Userspace VXLAN needs the underlay address on an OVS bridge's own interface.
  */
 import type { Action, Step } from '../../../model/plan.js';
-import type { SwitchKind } from '../../types.js';
+import { closest } from '../../../util/names.js';
+import type { CheckCtx, SwitchKind } from '../../types.js';
 import { daemonActions, ovsDb } from './daemons.js';
 import { ovsBridges, resolveOvsPorts, type OvsPort } from './ports.js';
 
@@ -33,7 +34,7 @@ export const ovs: SwitchKind = {
     }
     for (const p of bridge.ports) {
       if (p.internal?.node && !ctx.node(p.internal.node))
-        ctx.report(ctx.src.diag(p.internal.path, `internal port ${p.name} is handed to node '${p.internal.node}', which is not defined`));
+        ctx.report(ctx.src.diag(p.internal.path, `internal port ${p.name} is handed to node '${p.internal.node}', which is not defined${nodeHint(ctx, p.internal.node)}`));
       if (!p.internal && !p.patch && !p.vxlan && !ctx.hasInterface(owner.name, p.name) && !isImplicitPeer(owner, bridge.name, p.name))
         ctx.report(ctx.src.diag(p.path, `port '${p.name}' is not an interface of node ${owner.name} (declare it in links, or make it internal, patch or vxlan)`));
     }
@@ -85,6 +86,11 @@ export const ovs: SwitchKind = {
     return actions;
   },
 };
+
+function nodeHint(ctx: CheckCtx, name: string): string {
+  const c = closest(name, ctx.topo.nodes.map((n) => n.name));
+  return c ? ` (did you mean '${c}'?)` : '';
+}
 
 function isImplicitPeer(owner: Parameters<SwitchKind['check']>[1], bridge: string, port: string): boolean {
   return owner.bridges.some((b) => b.kind === 'ovs' && b.ports.some((p) => p.patch?.bridge === bridge && p.patch.port === port));

@@ -4,6 +4,7 @@
  */
 import type { Path } from '../../../model/path.js';
 import type { Bridge, Node } from '../../../model/topology.js';
+import { closest } from '../../../util/names.js';
 
 export interface OvsPort {
   bridge: string;
@@ -27,6 +28,11 @@ export function ovsBridges(node: Node): Bridge[] {
   return node.bridges.filter((b) => b.kind === 'ovs');
 }
 
+function bridgeHint(name: string, bridges: Bridge[]): string {
+  const c = closest(name, bridges.map((b) => b.name));
+  return c ? ` (did you mean '${c}'?)` : '';
+}
+
 export function resolveOvsPorts(node: Node): ResolvedPorts {
   const bridges = ovsBridges(node);
   const problems: ResolvedPorts['problems'] = [];
@@ -47,7 +53,7 @@ export function resolveOvsPorts(node: Node): ResolvedPorts {
           path: p.patch.path,
           message: other
             ? `patch peer bridge ${other.name} is a ${other.kind} bridge; patch ports join two OVS bridges`
-            : `patch peer bridge '${p.patch.bridge}' is not an OVS bridge of node ${node.name}`,
+            : `patch peer bridge '${p.patch.bridge}' is not an OVS bridge of node ${node.name}${bridgeHint(p.patch.bridge, bridges)}`,
         });
         continue;
       }
