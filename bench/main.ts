@@ -13,17 +13,19 @@ import { applyPlan } from '../src/runtime/netns/apply.js';
 import { checkEnvironment, findProgram } from '../src/runtime/netns/requirements.js';
 import { teardown } from '../src/runtime/netns/teardown.js';
 import { namespaceName } from '../src/util/names.js';
+import { waitIdle } from './idle.js';
 import { hostAddress, starTopology } from './star.js';
 
 interface BuildResult {
   hosts: number;
   machine: { cores: number; kernel: string };
-  halab: { pureMs: number; buildMs: number; teardownMs: number; totalMs: number; reachable: boolean };
+  halab: { pureMs: number; buildMs: number; teardownMs: number; totalMs: number; kernelSettleMs: number; reachable: boolean };
   mininet?: { buildMs: number; stopMs: number; totalMs: number; reachable: boolean } | { error: string };
   ratio?: number;
 }
 
 async function benchHalab(hosts: number): Promise<BuildResult['halab']> {
+  await waitIdle();
   const t0 = performance.now();
   const lab = expand(validateText(starTopology('bench-star', hosts), `star-${hosts}.yaml`));
   const p = plan(lab);
@@ -34,11 +36,13 @@ async function benchHalab(hosts: number): Promise<BuildResult['halab']> {
   const t3 = performance.now();
   await teardown(state);
   const t4 = performance.now();
-  return { pureMs: t1 - t0, buildMs: t2 - t0, teardownMs: t4 - t3, totalMs: t2 - t0 + (t4 - t3), reachable: ping.exitCode === 0 };
+  const kernelSettleMs = await waitIdle();
+  return { pureMs: t1 - t0, buildMs: t2 - t0, teardownMs: t4 - t3, totalMs: t2 - t0 + (t4 - t3), kernelSettleMs, reachable: ping.exitCode === 0 };
 }
 
 async function benchMininet(hosts: number): Promise<NonNullable<BuildResult['mininet']>> {
   if (!findProgram('mn')) return { error: 'mininet is not installed: run ./setup --bench' };
+  await waitIdle();
   const r = await execa('/usr/bin/python3', [new URL('./mininet-star.py', import.meta.url).pathname, String(hosts)], { reject: false, timeout: 900_000 });
   await execa('mn', ['-c'], { reject: false });
   if (r.exitCode !== 0) return { error: String(r.stderr).slice(-500) };

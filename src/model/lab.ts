@@ -28,5 +28,7 @@ export interface LabIface {
   origin: 'link' | 'bridge' | 'internal';
   /** Kind of the bridge that takes this interface as a port, if any. */
   portOf?: string;
+  /** tx checksum offload must be off (a veth end on, or facing, a userspace-datapath switch). */
+  txOff?: boolean;
   config?: InterfaceConfig;
 }

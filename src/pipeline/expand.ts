@@ -60,19 +60,18 @@ export function expand(v: Validated, labName?: string): Lab {
       return found;
     },
   };
+  markTxOff(lab);
   return lab;
 }
 
-/** Veth ends (and their peers) on a userspace-datapath switch need tx checksum offload off. */
-export function needsTxOff(lab: Lab, node: string, iface: string): boolean {
-  const me = lab.node(node).ifaces.get(iface);
-  if (me?.portOf && switchKinds.get(me.portOf)?.needsTxOff) return true;
+/** Veth ends on a userspace-datapath switch, and their peers, need tx checksum offload off. */
+function markTxOff(lab: Lab): void {
+  const onUserspaceSwitch = (li: LabIface | undefined) => !!li?.portOf && !!switchKinds.get(li.portOf)?.needsTxOff;
   for (const l of lab.topology.links) {
-    const [a, b] = l.endpoints;
-    const peer = a.node === node && a.iface === iface ? b : b.node === node && b.iface === iface ? a : null;
-    if (!peer) continue;
-    const p = lab.node(peer.node).ifaces.get(peer.iface);
-    if (p?.portOf && switchKinds.get(p.portOf)?.needsTxOff) return true;
+    const [a, b] = l.endpoints.map((e) => lab.node(e.node).ifaces.get(e.iface));
+    if (onUserspaceSwitch(a) || onUserspaceSwitch(b)) {
+      if (a) a.txOff = true;
+      if (b) b.txOff = true;
+    }
   }
-  return false;
 }

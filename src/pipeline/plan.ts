@@ -6,7 +6,6 @@ import type { Lab, LabNode } from '../model/lab.js';
 import { PHASES, type Action, type Plan, type Step } from '../model/plan.js';
 import type { FilterRule, NatRule, Route } from '../model/topology.js';
 import { switchKinds } from '../plugins/switches/index.js';
-import { needsTxOff } from './expand.js';
 
 export function plan(lab: Lab): Plan {
   const actions: Action[] = [];
@@ -32,7 +31,7 @@ export function plan(lab: Lab): Plan {
       if (bridges.length) actions.push(...kind.plan(n, bridges, { lab }));
     }
   }
-  for (const n of lab.nodes) actions.push(...interfaceActions(lab, n));
+  for (const n of lab.nodes) actions.push(...interfaceActions(n));
   for (const n of lab.nodes) actions.push(...routeActions(n));
   for (const n of lab.nodes) actions.push(...firewallActions(n));
 
@@ -57,7 +56,7 @@ function namespaceAction(n: LabNode): Action {
   };
 }
 
-function interfaceActions(lab: Lab, n: LabNode): Action[] {
+function interfaceActions(n: LabNode): Action[] {
   const ip = (...args: string[]): Step => ({ t: 'ip', ns: n.ns, args });
   const covered = `netns:${n.name}`;
   const out: Action[] = [
@@ -67,7 +66,7 @@ function interfaceActions(lab: Lab, n: LabNode): Action[] {
     const cfg = li.config;
     const k = li.kname;
     const steps: Step[] = [];
-    if (li.origin === 'link' && needsTxOff(lab, n.name, li.name))
+    if (li.txOff)
       steps.push({ t: 'exec', ns: n.ns, argv: ['ethtool', '-K', k, 'tx', 'off'], quiet: true });
     if (cfg?.mac) steps.push(ip('link', 'set', k, 'address', cfg.mac));
     if (cfg?.mtu) steps.push(ip('link', 'set', k, 'mtu', String(cfg.mtu)));
