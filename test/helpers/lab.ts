@@ -34,9 +34,9 @@ export async function tcpExchange(lab: string, server: string, client: string, d
   return c.stdout.trim();
 }
 
-/** Expect nothing of halab to remain compared with `before`. */
+/** Expect nothing of the labs `before` was taken for (or of halab at all) to remain. */
 export async function expectNoLeaks(before: Census): Promise<void> {
-  expect(leaksSince(before, await takeCensus())).toEqual([]);
+  expect(leaksSince(before, await takeCensus(before.scope))).toEqual([]);
 }
 
 export { takeCensus };

@@ -13,7 +13,7 @@ let before: Census;
 
 describe('dvr-fip (seeds/004)', () => {
   beforeAll(async () => {
-    before = await takeCensus();
+    before = await takeCensus(LAB);
     const r = await halab(['up', 'topologies/dvr-fip.yaml']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);

@@ -9,7 +9,7 @@ import { expectNoLeaks, inNode, ping, takeCensus, tcpExchange } from '../helpers
 
 /** Build `file`, run `check`, take it down, and require an empty leak census. */
 async function withLab(file: string, lab: string, check: () => Promise<void>): Promise<void> {
-  const before = await takeCensus();
+  const before = await takeCensus(lab);
   const up = await halab(['up', file]);
   expect(up.stderr).toBe('');
   expect(up.code).toBe(0);
@@ -55,7 +55,7 @@ describe('docs/topology.md examples', () => {
 describe('every topology in topologies/ builds and leaves nothing behind', () => {
   const files = readdirSync('topologies').filter((f) => f.endsWith('.yaml'));
   test.each(files)('%s', async (f) => {
-    const before = await takeCensus();
+    const before = await takeCensus('every');
     const up = await halab(['up', `topologies/${f}`, '--name', 'every']);
     expect(up.stderr).toBe('');
     expect(up.code).toBe(0);

@@ -1,21 +1,17 @@
 /** up/down/clean on real namespaces: concurrency of labs, rollback, crash recovery, exit codes. */
 import { execa } from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
-import { beforeEach, describe, expect, test } from 'vitest';
-import type { Census } from '../../src/runtime/netns/census.js';
+import { describe, expect, test } from 'vitest';
 import { listNetns } from '../../src/runtime/netns/proc.js';
 import { halab, repoRoot } from '../helpers/cli.js';
 import { expectNoLeaks, ping, takeCensus } from '../helpers/lab.js';
 
 const SMALL = 'test/fixtures/valid/small-ovs.yaml';
-let before: Census;
-
-beforeEach(async () => {
-  before = await takeCensus();
-});
-
+// Each test limits its census to the labs it builds, so other labs on the machine do not count;
+// the crash-recovery test uses the whole-machine census, as `clean` works on the whole machine.
 describe('lab lifecycle', () => {
   test('two labs from one topology are up at once under different names', async () => {
+    const before = await takeCensus(['one', 'two']);
     expect((await halab(['up', SMALL, '--name', 'one'])).code).toBe(0);
     expect((await halab(['up', SMALL, '--name', 'two'])).code).toBe(0);
     try {
@@ -36,6 +32,7 @@ describe('lab lifecycle', () => {
   });
 
   test('a name that is already up is refused (exit 2) and the running lab is untouched', async () => {
+    const before = await takeCensus('small');
     expect((await halab(['up', SMALL])).code).toBe(0);
     try {
       const again = await halab(['up', SMALL]);
@@ -49,6 +46,7 @@ describe('lab lifecycle', () => {
   });
 
   test('a failure half-way through up rolls back and names the failing command (exit 1)', async () => {
+    const before = await takeCensus('fails-late');
     const r = await halab(['up', 'test/fixtures/valid/fails-late.yaml']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('ip -n halab.fails-late.a route add 10.9.0.0/24 via 10.99.0.1');
@@ -58,6 +56,7 @@ describe('lab lifecycle', () => {
   });
 
   test('up killed with SIGKILL half-way, then clean, leaves nothing', async () => {
+    const before = await takeCensus();
     const child = execa('node', ['--import', 'tsx', 'src/cli/main.ts', 'up', 'topologies/dvr-fip.yaml', '--name', 'killed'], { cwd: repoRoot, reject: false });
     // Wait until OVS daemons are starting (the daemons phase is recorded before it runs).
     const stateFile = '/run/halab/killed/state.json';
@@ -78,6 +77,7 @@ describe('lab lifecycle', () => {
   });
 
   test('down of a lab whose up was killed uses its state file', async () => {
+    const before = await takeCensus('half');
     const child = execa('node', ['--import', 'tsx', 'src/cli/main.ts', 'up', SMALL, '--name', 'half'], { cwd: repoRoot, reject: false });
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && !existsSync('/run/halab/half/nodes/sw/ovs/ovs-vswitchd.pid')) await new Promise((r) => setTimeout(r, 5));
@@ -89,6 +89,7 @@ describe('lab lifecycle', () => {
   });
 
   test('a missing program is exit 3 with the package to install, and nothing is created', async () => {
+    const before = await takeCensus('small');
     const r = await halab(['up', SMALL], { env: { PATH: '/usr/bin:/bin' } });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('missing program');
@@ -98,6 +99,7 @@ describe('lab lifecycle', () => {
   });
 
   test('not root is exit 3 naming the fix', async () => {
+    const before = await takeCensus('small');
     const r = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', '--import', 'tsx', 'src/cli/main.ts', 'up', SMALL], {
       cwd: repoRoot,
       reject: false,

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { UsageError } from '../../errors.js';
 import { checkEnvironment } from '../../runtime/netns/requirements.js';
+import { LAB_ENV } from '../../runtime/netns/proc.js';
 import { readState } from '../../runtime/netns/state.js';
 import { closest } from '../../util/names.js';
 
@@ -17,7 +18,8 @@ export async function execCommand(name: string, node: string, cmd: string[]): Pr
   }
   if (!cmd.length) throw new UsageError('no command given: halab exec NAME NODE -- CMD...');
   const ovs = `${n.dir}/ovs`;
-  const env = existsSync(ovs) ? { ...process.env, OVS_RUNDIR: ovs, OVS_DBDIR: ovs, OVS_LOGDIR: ovs } : process.env;
+  // Tagged with the lab, so that `down` also stops what a user started here and left running.
+  const env = { ...process.env, [LAB_ENV]: name, ...(existsSync(ovs) ? { OVS_RUNDIR: ovs, OVS_DBDIR: ovs, OVS_LOGDIR: ovs } : {}) };
   return new Promise((resolve) => {
     const child = spawn('ip', ['netns', 'exec', n.ns, ...cmd], { stdio: 'inherit', env });
     child.on('error', () => resolve(127));

@@ -9,7 +9,7 @@ import type { Lab } from '../../model/lab.js';
 import { PHASES, type Action, type Phase, type Plan } from '../../model/plan.js';
 import { NS_PREFIX } from '../../util/names.js';
 import { ipFanOut, runSteps, type StepFailure } from './executor.js';
-import { listNetns } from './proc.js';
+import { LAB_ENV, listNetns } from './proc.js';
 import { claimLabDir, newState, writeState, type LabState } from './state.js';
 import { teardown } from './teardown.js';
 
@@ -31,6 +31,8 @@ export async function applyPlan(lab: Lab, plan: Plan, opts: { topologyFile: stri
   const stale = listNetns().filter((n) => n.startsWith(prefix));
   const state = newState(lab, resolve(opts.topologyFile), plan.actions);
 
+  // Every process started from here on (daemons included) carries the lab's name.
+  process.env[LAB_ENV] = lab.name;
   let interrupted = false;
   const onSignal = () => {
     interrupted = true;
@@ -63,6 +65,7 @@ export async function applyPlan(lab: Lab, plan: Plan, opts: { topologyFile: stri
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    delete process.env[LAB_ENV];
   }
 }
 

@@ -6,12 +6,14 @@
 import { readdirSync } from 'node:fs';
 import { stateRoot } from '../../pipeline/expand.js';
 import { NS_PREFIX } from '../../util/names.js';
-import { isAlive, listNetns, listProcesses, run } from './proc.js';
+import { isAlive, listNetns, listProcesses, run, type ProcInfo } from './proc.js';
 
 /** Daemons halab starts inside labs; any of them alive outside a lab is a leak. */
 export const LAB_DAEMONS = ['ovs-vswitchd', 'ovsdb-server', 'zebra', 'bgpd', 'bfdd', 'staticd', 'watchfrr', 'gobgpd', 'keepalived', 'iperf3'];
 
 export interface Census {
+  /** The labs it was limited to (empty: all of halab). */
+  scope: string[];
   namespaces: string[];
   processes: string[];
   rootLinks: string[];
@@ -19,10 +21,19 @@ export interface Census {
   rootRules: string[];
 }
 
-export async function takeCensus(): Promise<Census> {
+/**
+ * With `lab`, only what belongs to that lab (so labs of other test runs on the machine do not
+ * count); without, everything of halab.
+ */
+export async function takeCensus(labs: string | string[] = []): Promise<Census> {
+  const scope = ([] as string[]).concat(labs);
   const root = stateRoot();
+  const mine = (p: ProcInfo) =>
+    scope.length
+      ? scope.some((l) => p.lab === l || p.cmdline.includes(`${root}/${l}/`))
+      : p.lab !== null || LAB_DAEMONS.includes(p.comm) || p.cmdline.includes(`${root}/`);
   const processes = listProcesses()
-    .filter((p) => (LAB_DAEMONS.includes(p.comm) || p.cmdline.includes(`${root}/`)) && isAlive(p.pid))
+    .filter((p) => p.pid !== process.pid && mine(p) && isAlive(p.pid))
     .map((p) => `${p.comm}(${p.pid})`);
   const links = await run(['ip', '-o', 'link', 'show']);
   const rootLinks = links.stdout
@@ -31,20 +42,22 @@ export async function takeCensus(): Promise<Census> {
     .filter((x): x is string => !!x);
   let stateEntries: string[] = [];
   try {
-    stateEntries = readdirSync(root);
+    stateEntries = readdirSync(root).filter((e) => !scope.length || scope.includes(e));
   } catch {
     // no state root: nothing left
   }
   const nft = await run(['nft', 'list', 'ruleset']);
   const ipt = await run(['iptables-save']);
   const rootRules = [...nft.stdout.split('\n'), ...ipt.stdout.split('\n')].map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && !/^:\S+ \S+ \[\d+:\d+\]$/.test(l));
-  return { namespaces: listNetns().filter((n) => n.startsWith(NS_PREFIX)), processes, rootLinks, stateEntries, rootRules };
+  const prefixes = scope.length ? scope.map((l) => `${NS_PREFIX}${l}.`) : [NS_PREFIX];
+  const namespaces = listNetns().filter((n) => prefixes.some((p) => n.startsWith(p)));
+  return { scope, namespaces, processes, rootLinks, stateEntries, rootRules };
 }
 
 /** Everything in `now` that was not in `before`, as readable lines; empty means no leak. */
 export function leaksSince(before: Census, now: Census): string[] {
   const out: string[] = [];
-  for (const key of Object.keys(now) as (keyof Census)[]) {
+  for (const key of ['namespaces', 'processes', 'rootLinks', 'stateEntries', 'rootRules'] as const) {
     const old = new Set(before[key]);
     for (const item of now[key]) if (!old.has(item)) out.push(`${key}: ${item}`);
   }

@@ -48,7 +48,12 @@ export interface ProcInfo {
   netIno: number | null;
   cmdline: string;
   comm: string;
+  /** HALAB_LAB from the process environment: every process halab starts carries its lab's name. */
+  lab: string | null;
 }
+
+/** Environment variable that tags processes with their lab (for down, clean and the census). */
+export const LAB_ENV = 'HALAB_LAB';
 
 export function listProcesses(): ProcInfo[] {
   const out: ProcInfo[] = [];
@@ -60,7 +65,9 @@ export function listProcesses(): ProcInfo[] {
       const m = /\[(\d+)\]/.exec(link);
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
       const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      out.push({ pid, netIno: m ? Number(m[1]) : null, cmdline, comm });
+      const env = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      const tag = new RegExp(`(?:^|\0)${LAB_ENV}=([^\0]*)`).exec(env);
+      out.push({ pid, netIno: m ? Number(m[1]) : null, cmdline, comm, lab: tag ? tag[1]! : null });
     } catch {
       // The process ended while we looked.
     }

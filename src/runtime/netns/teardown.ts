@@ -24,24 +24,17 @@ export async function teardown(state: LabState): Promise<StepFailure[]> {
   // Whatever a crash left out of the state file: any namespace of this lab, any process in it.
   const prefix = `${NS_PREFIX}${state.lab}.`;
   const left = listNetns().filter((n) => n.startsWith(prefix));
-  if (left.length) failures.push(...(await removeNamespaces(left)));
+  await killInNamespaces(left, (p) => p.lab === state.lab);
+  if (left.length) failures.push(...(await runSteps(left.map((ns) => ({ t: 'netns-del', ns })), { tolerant: true })));
   rmSync(labDir(state.lab), { recursive: true, force: true });
   return failures;
-}
-
-async function removeNamespaces(names: string[]): Promise<StepFailure[]> {
-  await killInNamespaces(names);
-  return runSteps(
-    names.map((ns) => ({ t: 'netns-del', ns })),
-    { tolerant: true },
-  );
 }
 
 /** Remove every halab resource on the machine: namespaces, their processes, daemons, state. */
 export async function cleanAll(): Promise<{ namespaces: string[]; processes: number[] }> {
   const root = stateRoot();
   const namespaces = listNetns().filter((n) => n.startsWith(NS_PREFIX));
-  const processes = await killInNamespaces(namespaces, (p) => p.cmdline.includes(`${root}/`));
+  const processes = await killInNamespaces(namespaces, (p) => p.lab !== null || p.cmdline.includes(`${root}/`));
   await runSteps(
     namespaces.map((ns) => ({ t: 'netns-del', ns })),
     { tolerant: true },
