@@ -35,7 +35,7 @@ export function buildInventory(topo: Topology, report?: (d: Diagnostic) => void)
     const prev = m.get(name);
     if (prev) {
       const where = topo.src.locate(prev.path);
-      report?.(topo.src.diag(refPath, `interface ${name} of node ${node} is already created at line ${where.line} (by a ${prev.origin === 'link' ? 'link' : prev.origin === 'bridge' ? 'bridge' : 'internal port'})`));
+      report?.(topo.src.diag(refPath, `interface ${name} of node ${node} is already created at line ${where.line} (by ${prev.origin === 'link' ? 'a link' : prev.origin === 'bridge' ? 'a bridge' : 'an internal port'})`));
       return;
     }
     m.set(name, o);

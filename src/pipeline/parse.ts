@@ -92,7 +92,7 @@ function firstLine(s: string): string {
  */
 function errorOffset(text: string, offset: number): number {
   const end = text.trimEnd().length;
-  if (offset >= end) return Math.max(0, end);
+  if (offset >= end) return end;
   while (offset < end && (text[offset] === ' ' || text[offset] === '\t')) offset++;
   return offset;
 }

@@ -39,8 +39,9 @@ function describeChar(c: string): string {
   if (c === '\t') return 'a tab';
   if (c === '\n') return 'a newline';
   if (/\s/.test(c)) return 'white space';
-  if (c.charCodeAt(0) < 32) return `control character 0x${c.charCodeAt(0).toString(16)}`;
-  return `shell metacharacter '${c}'`;
+  if (c.charCodeAt(0) < 32 || c === '\x7f') return `control character 0x${c.charCodeAt(0).toString(16)}`;
+  // Other characters land here too (non-ASCII letters): only call shell metacharacters that.
+  return SHELL_META.test(c) ? `shell metacharacter '${c}'` : `'${c}'`;
 }
 
 /**
@@ -69,7 +70,8 @@ export function closest(word: string, candidates: readonly string[]): string | u
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestD) [best, bestD] = [c, d];
   }
-  return bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  // A "suggestion" that rewrites most of a short word (c -> a) is noise.
+  return bestD <= Math.max(2, Math.floor(word.length / 3)) && bestD < word.length ? best : undefined;
 }
 
 function editDistance(a: string, b: string): number {

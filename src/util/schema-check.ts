@@ -60,8 +60,11 @@ function toDiagnostic(e: ErrorObject, root: unknown, src: SourceDoc, base: Path)
     case 'const':
       return src.diag(path, `must be ${JSON.stringify(p.allowedValue)}`);
     case 'minItems':
-    case 'maxItems':
-      return src.diag(path, `expected ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${String(p.limit)} items`);
+    case 'maxItems': {
+      const v = valueAt(root, e.instancePath);
+      const got = Array.isArray(v) ? `, got ${v.length}` : '';
+      return src.diag(path, `expected ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${String(p.limit)} items${got}`);
+    }
     case 'minimum':
     case 'maximum':
       return src.diag(path, `${String(valueAt(root, e.instancePath))} is out of range (${e.keyword === 'minimum' ? 'minimum' : 'maximum'} ${String(p.limit)})`);

@@ -107,7 +107,9 @@ export function resolveOvsPorts(node: Node): ResolvedPorts {
   const seen = new Map<string, OvsPort>();
   for (const p of ports) {
     const prev = seen.get(p.name);
-    if (prev)
+    // Two internal ports that land on the same node: the interface inventory reports that clash.
+    const sameInterface = prev?.type === 'internal' && p.type === 'internal' && prev.internalTo === p.internalTo;
+    if (prev && !sameInterface)
       problems.push({ path: p.path, message: `port name ${p.name} is used twice in node ${node.name} (also on bridge ${prev.bridge}); OVS port names are unique per switch instance` });
     else seen.set(p.name, p);
   }
