@@ -9,7 +9,8 @@ import type { Bridge, Node, Topology } from '../model/topology.js';
 import { nodeKinds } from '../plugins/nodes/index.js';
 import { switchKinds } from '../plugins/switches/index.js';
 import type { CheckCtx } from '../plugins/types.js';
-import { canonicalIp } from '../util/ip.js';
+import { canonicalIp, inSubnet } from '../util/ip.js';
+import { sysctlInterface } from '../util/sysctl.js';
 import { closest, kernelName } from '../util/names.js';
 
 export interface InterfaceOrigin {
@@ -82,15 +83,20 @@ export function checkTopology(topo: Topology, report: (d: Diagnostic) => void): 
     const known = [...(inv.get(n.name)?.keys() ?? [])];
     const ifRef = (iface: string | undefined, path: Path, what: string) => {
       if (iface !== undefined && !has(n.name, iface))
-        report(src.diag(path, `${what} '${iface}' is not an interface of node ${n.name}${hint(iface, known)}${known.length ? '' : ' (it has none: interfaces come from links, bridges and internal ports)'}`));
+        report(src.diag(path, `${what} refers to '${iface}', which is not an interface of node ${n.name}${hint(iface, known)}${known.length ? '' : ' (it has none: interfaces come from links, bridges and internal ports)'}`));
     };
     for (const i of n.interfaces)
       if (!has(n.name, i.name))
         report(src.diag(i.path, `node ${n.name} has no interface '${i.name}'${hint(i.name, known)} (interfaces come from links, bridges and internal ports)`, { key: true }));
-    for (const r of n.routes) ifRef(r.dev, r.path, 'route device');
+    for (const r of n.routes) ifRef(r.dev, r.path, `route ${r.dst}`);
+    checkRoutes(n, report, src);
+    for (const key of Object.keys(n.sysctl)) {
+      const named = sysctlInterface(key);
+      if (named) ifRef(named.iface, [...n.path, 'sysctl', key], `sysctl ${key}`);
+    }
     for (const r of [...n.nat, ...n.filter]) {
-      ifRef(r.in, [...r.path, 'in'], 'interface');
-      ifRef(r.out, [...r.path, 'out'], 'interface');
+      ifRef(r.in, [...r.path, 'in'], `'in'`);
+      ifRef(r.out, [...r.path, 'out'], `'out'`);
     }
     for (const b of n.bridges) switchKinds.get(b.kind)?.check(b, n, ctx);
     checkBridgePorts(n, report, src);
@@ -157,6 +163,31 @@ function checkAddresses(topo: Topology, report: (d: Diagnostic) => void): void {
           ),
         );
       }
+    }
+  }
+}
+
+/**
+ * A gateway must lie on a subnet of one of the node's (up) interfaces, or `ip route add` fails with
+ * "Nexthop has invalid gateway"; an IPv6 link-local gateway also needs `dev`.
+ */
+function checkRoutes(n: Node, report: (d: Diagnostic) => void, src: Topology['src']): void {
+  const up = n.interfaces.filter((i) => i.up);
+  for (const r of n.routes) {
+    const dev = r.dev ? n.interfaces.find((i) => i.name === r.dev) : undefined;
+    if (dev && !dev.up) {
+      report(src.diag(r.path, `route ${r.dst} uses interface ${r.dev}, which is configured down (up: false)`));
+      continue;
+    }
+    if (!r.via) continue;
+    if (r.family === 6 && r.via.toLowerCase().startsWith('fe80:')) {
+      if (!r.dev) report(src.diag(r.path, `link-local gateway ${r.via} needs 'dev INTERFACE'`));
+      continue;
+    }
+    const candidates = dev ? [dev] : up;
+    if (!candidates.some((i) => i.addresses.some((a) => inSubnet(r.via!, a)))) {
+      const subnets = candidates.flatMap((i) => i.addresses.filter((a) => a.family === r.family).map((a) => `${i.name} ${a.text}`));
+      report(src.diag(r.path, `gateway ${r.via} is on no subnet of ${dev ? `interface ${dev.name}` : `node ${n.name}`}${subnets.length ? ` (${subnets.join(', ')})` : ` (it has no IPv${r.family} address${dev ? '' : ' on an up interface'})`}`));
     }
   }
 }

@@ -212,7 +212,8 @@ function normalizeBridge(name: string, rb: Raw, path: Path, err: Err, checkName:
         const vp: Path = [...pp, 'vxlan'];
         const remote = isStr(po.vxlan.remote) ? parseCidr(po.vxlan.remote, { allowBare: true }) : null;
         if (remote && !remote.ok) err([...vp, 'remote'], remote.reason);
-        else if (remote?.ok) {
+        if (isStr(po.vxlan.remote) && po.vxlan.remote.includes('/') && remote?.ok) err([...vp, 'remote'], `VXLAN remote '${po.vxlan.remote}' must be an address, without a prefix length`);
+        if (remote?.ok) {
           port.vxlan = { remote: remote.cidr.ip, path: vp };
           if (typeof po.vxlan.key === 'number') port.vxlan.key = po.vxlan.key;
           if (typeof po.vxlan['dst-port'] === 'number') port.vxlan.dstPort = po.vxlan['dst-port'];
@@ -304,22 +305,28 @@ function normalizeNat(r: unknown, path: Path, err: Err): NatRule | null {
     rule.to = r.to;
   } else if (r.to !== undefined) err([...path, 'to'], `masquerade takes the outgoing interface's address; 'to' is for dnat and snat`);
   for (const k of ['proto', 'port', 'in', 'out'] as const) if (r[k] !== undefined) (rule as unknown as Raw)[k] = r[k];
+  if (type === 'dnat' && rule.out !== undefined) err([...path, 'out'], `dnat happens before routing (PREROUTING): match the incoming interface with 'in'`, true);
+  if (type !== 'dnat' && rule.in !== undefined) err([...path, 'in'], `${type} happens after routing (POSTROUTING): match the outgoing interface with 'out'`, true);
   if (rule.port !== undefined && rule.proto !== 'tcp' && rule.proto !== 'udp') err([...path, 'port'], `'port' needs 'proto: tcp' or 'proto: udp'`);
   return rule;
 }
 
 function normalizeFilter(r: unknown, path: Path, err: Err): FilterRule | null {
   if (!isObj(r) || !isStr(r.action)) return null;
-  let family: 4 | 6 = 4;
+  let family: 4 | 6 | undefined;
   for (const k of ['src', 'dst'] as const) {
     if (isStr(r[k])) {
       const f = addrFamily(r[k] as string, [...path, k], err);
       if (!f) return null;
+      if (family && f !== family) return err([...path, k], `rule mixes IPv${family} and IPv${f} addresses; write one rule per family`), null;
       family = f;
     }
   }
-  const rule = { path, chain: isStr(r.chain) ? r.chain : 'forward', action: r.action, family } as FilterRule;
+  const rule = { path, chain: isStr(r.chain) ? r.chain : 'forward', action: r.action, family: family ?? 4 } as FilterRule;
   for (const k of ['src', 'dst', 'proto', 'dport', 'in', 'out'] as const) if (r[k] !== undefined) (rule as unknown as Raw)[k] = r[k];
   if (rule.dport !== undefined && rule.proto !== 'tcp' && rule.proto !== 'udp') err([...path, 'dport'], `'dport' needs 'proto: tcp' or 'proto: udp'`);
+  // iptables matches -i only where packets come in, -o only where they go out.
+  if (rule.chain === 'input' && rule.out !== undefined) err([...path, 'out'], `the input chain sees no outgoing interface; 'out' goes with forward or output`, true);
+  if (rule.chain === 'output' && rule.in !== undefined) err([...path, 'in'], `the output chain sees no incoming interface; 'in' goes with forward or input`, true);
   return rule;
 }

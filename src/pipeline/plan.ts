@@ -6,6 +6,7 @@ import type { Lab, LabNode } from '../model/lab.js';
 import { PHASES, type Action, type Plan, type Step } from '../model/plan.js';
 import type { FilterRule, NatRule, Route } from '../model/topology.js';
 import { switchKinds } from '../plugins/switches/index.js';
+import { sysctlInterface } from '../util/sysctl.js';
 
 export function plan(lab: Lab): Plan {
   const actions: Action[] = [];
@@ -94,7 +95,11 @@ function interfaceActions(n: LabNode): Action[] {
       phase: 'interfaces',
       node: n.name,
       what: `sysctls of ${n.name}`,
-      do: sysctls.map(([key, value]) => ({ t: 'sysctl', ns: n.ns, key, value })),
+      do: sysctls.map(([key, value]) => {
+        const named = sysctlInterface(key);
+        const k = named ? named.withName(n.ifaces.get(named.iface)?.kname ?? named.iface) : key;
+        return { t: 'sysctl', ns: n.ns, key: k, value };
+      }),
       undo: [],
       coveredBy: covered,
     });
@@ -125,10 +130,12 @@ function routeActions(n: LabNode): Action[] {
 
 function firewallActions(n: LabNode): Action[] {
   const kn = (i: string) => n.ifaces.get(i)?.kname ?? i;
-  const common = (r: { proto?: string; in?: string; out?: string }) => [
+  // ICMP for IPv6 is its own protocol (ipv6-icmp); `-p icmp` in ip6tables would match nothing.
+  const proto = (r: { proto?: string; family: 4 | 6 }) => (r.proto === 'icmp' && r.family === 6 ? 'ipv6-icmp' : r.proto);
+  const common = (r: { proto?: string; in?: string; out?: string; family: 4 | 6 }) => [
     ...(r.in ? ['-i', kn(r.in)] : []),
     ...(r.out ? ['-o', kn(r.out)] : []),
-    ...(r.proto ? ['-p', r.proto] : []),
+    ...(r.proto ? ['-p', proto(r)!] : []),
   ];
   const natArgs = (r: NatRule): string[] => {
     const port = r.port ? ['--dport', String(r.port)] : [];

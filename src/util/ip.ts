@@ -92,3 +92,30 @@ export function canonicalIp(ip: string): string {
     return ip;
   }
 }
+
+/** An address as a bigint (IPv4 or IPv6), for prefix arithmetic. */
+export function ipToBigInt(ip: string): bigint {
+  if (isIP(ip) === 4) return BigInt(v4ToInt(ip));
+  let [head, tail] = ip.includes('::') ? ip.split('::') : [ip, undefined];
+  const h = head ? head.split(':') : [];
+  let t = tail ? tail.split(':') : [];
+  // An embedded IPv4 tail (::ffff:1.2.3.4) counts as two groups.
+  const last = (tail !== undefined ? t : h).at(-1);
+  if (last?.includes('.')) {
+    const n = v4ToInt(last);
+    const groups = [(n >>> 16).toString(16), (n & 0xffff).toString(16)];
+    if (tail !== undefined) t = [...t.slice(0, -1), ...groups];
+    else h.splice(h.length - 1, 1, ...groups);
+  }
+  const groups = tail !== undefined ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
+  return groups.reduce((acc, g) => (acc << 16n) + BigInt(parseInt(g || '0', 16)), 0n);
+}
+
+/** Is `ip` inside the subnet of `c` (same family, same first `c.prefix` bits)? */
+export function inSubnet(ip: string, c: Cidr): boolean {
+  const fam = isIP(ip);
+  if (fam !== c.family) return false;
+  const bits = BigInt(fam === 4 ? 32 : 128);
+  const shift = bits - BigInt(c.prefix);
+  return ipToBigInt(ip) >> shift === ipToBigInt(c.ip) >> shift;
+}

@@ -219,12 +219,22 @@ nodes:
   });
 
   test('a bare route destination is a host route; an IPv6 gateway makes an IPv6 route', () => {
-    const v = validateText(
-      twoHosts(`    routes:
+    const v = validateText(`
+name: t
+nodes:
+  a:
+    interfaces:
+      eth0: [10.0.0.1/24, fd00::1/64]
+    routes:
       - 192.168.100.150 via 10.0.0.2
       - default via fe80::1 dev eth0
-      - "fd00:9::/64 via fd00::2"`),
-    );
+      - "fd00:9::/64 via fd00::2"
+  b:
+    interfaces:
+      eth0: [10.0.0.2/24, fd00::2/64]
+links:
+  - [a:eth0, b:eth0]
+`);
     expect(routes(node(v, 'a'))).toEqual([
       { dst: '192.168.100.150/32', via: '10.0.0.2', family: 4 },
       { dst: 'default', via: 'fe80::1', dev: 'eth0', family: 6 },
