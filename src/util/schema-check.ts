@@ -3,20 +3,56 @@
  * network engineer can act on. Shared by topology and lab files.
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import type { Diagnostic } from '../errors.js';
 import type { SourceDoc } from '../pipeline/parse.js';
 import type { Path } from '../model/path.js';
 import { closest } from './names.js';
 
-const ajv = new Ajv2020({ allErrors: true, strict: false, verbose: true });
+const require = createRequire(import.meta.url);
+const standaloneCode = (require('ajv/dist/standalone') as { default: (ajv: Ajv2020, v: ValidateFunction) => string }).default;
+const ajv = new Ajv2020({ allErrors: true, strict: false, code: { source: true } });
 const cache = new WeakMap<object, ValidateFunction>();
+
+/**
+ * Compiling a schema costs ~150 ms, paid by every CLI call; the compiled validator is kept as
+ * ajv standalone code in node_modules/.cache/halab (keyed by the schema and ajv's version).
+ */
+function cacheFile(schema: object): string | null {
+  try {
+    const ajvPkg = require.resolve('ajv/package.json');
+    const version = (require(ajvPkg) as { version: string }).version;
+    const hash = createHash('sha1').update(version).update(JSON.stringify(schema)).digest('hex').slice(0, 16);
+    return `${dirname(dirname(ajvPkg))}/.cache/halab/schema-${hash}.cjs`;
+  } catch {
+    return null;
+  }
+}
 
 function compiled(schema: object): ValidateFunction {
   let v = cache.get(schema);
+  if (v) return v;
+  const file = cacheFile(schema);
+  try {
+    if (file) v = require(file) as ValidateFunction;
+  } catch {
+    // not cached yet
+  }
   if (!v) {
     v = ajv.compile(schema);
-    cache.set(schema, v);
+    if (file) {
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, standaloneCode(ajv, v));
+      } catch {
+        // read-only install: compile each time
+      }
+    }
   }
+  cache.set(schema, v);
   return v;
 }
 
@@ -27,7 +63,7 @@ export function schemaDiagnostics(schema: object, data: unknown, src: SourceDoc,
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const e of validate.errors ?? []) {
-    const d = toDiagnostic(e, data, src, base);
+    const d = toDiagnostic(e, schema, data, src, base);
     if (!d) continue;
     const k = `${d.line}:${d.col}:${d.message}`;
     if (!seen.has(k)) {
@@ -38,13 +74,13 @@ export function schemaDiagnostics(schema: object, data: unknown, src: SourceDoc,
   return out;
 }
 
-function toDiagnostic(e: ErrorObject, root: unknown, src: SourceDoc, base: Path): Diagnostic | null {
+function toDiagnostic(e: ErrorObject, schema: object, root: unknown, src: SourceDoc, base: Path): Diagnostic | null {
   const path: (string | number)[] = [...base, ...pointerToPath(e.instancePath, root)];
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'additionalProperties': {
       const key = String(p.additionalProperty);
-      const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+      const allowed = Object.keys((schemaAt(schema, e.schemaPath.replace(/\/additionalProperties$/, '')) as { properties?: object })?.properties ?? {});
       const hint = closest(key, allowed);
       const list = allowed.length ? `; known keys: ${allowed.join(', ')}` : '';
       return src.diag([...path, key], `unknown key '${key}'${hint ? ` (did you mean '${hint}'?)` : list}`, { key: true });
@@ -108,5 +144,12 @@ function pointerToPath(ptr: string, root: unknown): (string | number)[] {
 function valueAt(root: unknown, ptr: string): unknown {
   let cur = root;
   for (const seg of pointerToPath(ptr, root)) cur = cur && typeof cur === 'object' ? (cur as Record<string | number, unknown>)[seg] : undefined;
+  return cur;
+}
+
+/** The sub-schema at a `#/a/b` schema path. */
+function schemaAt(schema: object, ref: string): unknown {
+  let cur: unknown = schema;
+  for (const seg of ref.replace(/^#\/?/, '').split('/').filter(Boolean)) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
   return cur;
 }
