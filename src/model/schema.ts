@@ -18,6 +18,7 @@ export const interfaceSchema = {
     up: { type: 'boolean' },
     sysctl: { type: 'object', additionalProperties: scalar },
     anycast: { type: 'boolean' },
+    'link-local': { type: 'boolean' },
   },
   additionalProperties: false,
 } as const;

@@ -38,6 +38,8 @@ export interface InterfaceConfig {
   sysctl: Record<string, string>;
   /** The same address may stand on other interfaces marked anycast (an HA pair's shared IPs). */
   anycast: boolean;
+  /** An IPv6 link-local address; by default only interfaces with an IPv6 address get one. */
+  linkLocal?: boolean;
 }
 
 export interface Bridge {

@@ -152,6 +152,7 @@ function normalizeInterface(name: string, ri: unknown, path: Path, err: Err): In
     if (typeof ri.mtu === 'number') cfg.mtu = ri.mtu;
     if (typeof ri.up === 'boolean') cfg.up = ri.up;
     if (typeof ri.anycast === 'boolean') cfg.anycast = ri.anycast;
+    if (typeof ri['link-local'] === 'boolean') cfg.linkLocal = ri['link-local'];
     if (isStr(ri.mac)) {
       if (/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(ri.mac)) cfg.mac = ri.mac.toLowerCase();
       else err([...path, 'mac'], `'${ri.mac}' is not a MAC address (like 00:11:22:33:44:55)`);

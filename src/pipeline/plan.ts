@@ -73,6 +73,9 @@ function interfaceActions(n: LabNode): Action[] {
     if (cfg?.mtu) steps.push(ip('link', 'set', k, 'mtu', String(cfg.mtu)));
     // nodad: lab addresses are unique by validation; waiting for IPv6 DAD only slows `up`.
     for (const a of cfg?.addresses ?? []) steps.push(ip('addr', 'add', a.text, 'dev', k, ...(a.family === 6 ? ['nodad'] : [])));
+    // No IPv6 link-local address (so no DAD, router solicitations or MLD flooding every bridge)
+    // on interfaces that have no IPv6 address, unless asked for: IPv4 labs stay quiet and scale.
+    if (!(cfg?.linkLocal ?? cfg?.addresses.some((a) => a.family === 6))) steps.push(ip('link', 'set', k, 'addrgenmode', 'none'));
     if (cfg?.up !== false) steps.push(ip('link', 'set', k, 'up'));
     for (const [key, value] of Object.entries(cfg?.sysctl ?? {})) steps.push({ t: 'sysctl', ns: n.ns, key: `net.ipv4.conf.${k}.${key}`, value });
     const label = k === li.name ? li.name : `${li.name} (kernel name ${k})`;

@@ -25,6 +25,8 @@ describe('docs/topology.md examples', () => {
   test('two-hosts: h1 reaches h2 across the Linux bridge', () =>
     withLab('topologies/examples/two-hosts.yaml', 'two-hosts', async () => {
       expect(await ping('two-hosts', 'h1', '10.0.0.2')).toBe(true);
+      // IPv4-only interfaces carry no IPv6 link-local address (no IPv6 chatter in the lab).
+      expect((await inNode('two-hosts', 'h1', ['ip', '-6', 'addr', 'show', 'dev', 'eth0'])).stdout).not.toContain('fe80');
     }));
 
   test('vlan-ovs: a VLAN crosses the trunk; different VLANs stay apart on one subnet', () =>
@@ -48,6 +50,7 @@ describe('docs/topology.md examples', () => {
     withLab('topologies/examples/ipv6.yaml', 'ipv6', async () => {
       expect(await ping('ipv6', 'h1', '10.0.2.10')).toBe(true);
       expect(await ping('ipv6', 'h1', '2001:db8:2::10')).toBe(true);
+      expect((await inNode('ipv6', 'h1', ['ip', '-6', 'addr', 'show', 'dev', 'eth0'])).stdout).toContain('fe80');
       expect(await tcpExchange('ipv6', 'h2', 'h1', '2001:db8:2::10', 8080)).toBe('2001:db8:1::10');
     }));
 });

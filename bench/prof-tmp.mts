@@ -1,0 +1,16 @@
+import { performance } from 'node:perf_hooks';
+import { expand } from '../src/pipeline/expand.js';
+import { plan } from '../src/pipeline/plan.js';
+import { validateText } from '../src/pipeline/validate.js';
+import { applyPlan } from '../src/runtime/netns/apply.js';
+import { teardown } from '../src/runtime/netns/teardown.js';
+import { starTopology } from './star.js';
+const n = Number(process.argv[2]);
+let t = performance.now();
+const lap = (s: string) => { const x = performance.now(); console.log(s, Math.round(x - t)); t = x; };
+const v = validateText(starTopology('prof', n)); lap('validate');
+const lab = expand(v); lap('expand');
+const p = plan(lab); lap('plan');
+let ph = '';
+const st = await applyPlan(lab, p, { topologyFile: 'x', progress: { phase(x) { lap(ph); ph = x; }, advance() {}, end() { lap(ph); } } });
+await teardown(st); lap('teardown');
