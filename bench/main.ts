@@ -18,6 +18,7 @@ import { hostAddress, starTopology } from './star.js';
 
 interface BuildResult {
   hosts: number;
+  trials: number;
   machine: { cores: number; kernel: string };
   halab: { pureMs: number; buildMs: number; teardownMs: number; totalMs: number; kernelSettleMs: number; reachable: boolean };
   mininet?: { buildMs: number; stopMs: number; totalMs: number; reachable: boolean } | { error: string };
@@ -50,6 +51,12 @@ async function benchMininet(hosts: number): Promise<NonNullable<BuildResult['min
   return { buildMs: j.buildS * 1000, stopMs: j.stopS * 1000, totalMs: (j.buildS + j.stopS) * 1000, reachable: j.reachable };
 }
 
+/** The run whose total is the median (runs with an error sort last). */
+function median<T extends { totalMs: number } | { error: string }>(runs: T[]): T {
+  const total = (r: T) => ('totalMs' in r ? r.totalMs : Infinity);
+  return [...runs].sort((a, b) => total(a) - total(b))[Math.floor((runs.length - 1) / 2)]!;
+}
+
 const round = <T>(o: T): T => JSON.parse(JSON.stringify(o, (_k, v) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v)));
 
 const program = new Command('bench');
@@ -58,16 +65,24 @@ program
   .requiredOption('--hosts <n>', 'number of hosts in the star', (v) => Number(v))
   .option('--json', 'print one JSON object')
   .option('--no-mininet', 'skip the Mininet comparison')
-  .action(async (opts: { hosts: number; json?: boolean; mininet: boolean }) => {
+  .option('--trials <n>', 'repeat and report the run with the median total', (v) => Number(v), 1)
+  .action(async (opts: { hosts: number; json?: boolean; mininet: boolean; trials: number }) => {
     checkEnvironment(null);
     const { stdout: kernel } = await execa('uname', ['-r']);
     const { availableParallelism } = await import('node:os');
-    const result: BuildResult = { hosts: opts.hosts, machine: { cores: availableParallelism(), kernel }, halab: await benchHalab(opts.hosts) };
+    const halabRuns: BuildResult['halab'][] = [];
+    const mininetRuns: NonNullable<BuildResult['mininet']>[] = [];
+    for (let i = 0; i < opts.trials; i++) {
+      halabRuns.push(await benchHalab(opts.hosts));
+      if (opts.mininet) mininetRuns.push(await benchMininet(opts.hosts));
+    }
+    const result: BuildResult = { hosts: opts.hosts, trials: opts.trials, machine: { cores: availableParallelism(), kernel }, halab: median(halabRuns) };
     if (opts.mininet) {
-      result.mininet = await benchMininet(opts.hosts);
+      result.mininet = median(mininetRuns);
       if ('totalMs' in result.mininet) result.ratio = result.halab.totalMs / result.mininet.totalMs;
     }
     const out = round(result);
+    if (result.ratio !== undefined) out.ratio = Math.round(result.ratio * 1000) / 1000;
     if (opts.json) console.log(JSON.stringify(out));
     else console.log(JSON.stringify(out, null, 2));
   });
