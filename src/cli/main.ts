@@ -32,7 +32,8 @@ function program(): Command {
   p.command('up')
     .argument('<topology>')
     .option('--name <name>', 'lab name (default: the topology name)')
-    .description('build a lab')
+    .option('--ready-timeout <seconds>', 'how long to wait for services to be ready', '60')
+    .description('build a lab; returns when its services are ready')
     .action(lazy(async () => (await import('./commands/up.js')).upCommand));
   p.command('status')
     .argument('[name]')
@@ -48,6 +49,13 @@ function program(): Command {
       const { execCommand } = await import('./commands/exec.js');
       process.exitCode = await execCommand(name, node, cmd);
     });
+  p.command('logs')
+    .argument('<name>')
+    .argument('<node>')
+    .argument('[service]')
+    .option('-n, --lines <n>', 'last N lines of each log', '50')
+    .description("show a node's service logs")
+    .action(lazy(async () => (await import('./commands/logs.js')).logsCommand));
   p.command('down')
     .argument('<name>')
     .description('remove everything a lab created')

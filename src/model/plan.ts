@@ -5,7 +5,7 @@
 import type { Path } from './path.js';
 
 /** Phases run in this order; actions of one phase on different namespaces are independent. */
-export const PHASES = ['namespaces', 'links', 'daemons', 'switches', 'handoff', 'interfaces', 'routes', 'firewall'] as const;
+export const PHASES = ['namespaces', 'links', 'daemons', 'switches', 'handoff', 'interfaces', 'routes', 'firewall', 'services'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export type Step =
@@ -24,6 +24,8 @@ export type Step =
   /** Any program, inside NS (network namespace only) or on the host; `daemon` runs it via `ip netns exec`. */
   | { t: 'exec'; ns?: string; argv: string[]; env?: Record<string, string>; daemon?: boolean; quiet?: boolean }
   | { t: 'mkdir'; path: string }
+  /** Write a (configuration) file. */
+  | { t: 'write'; path: string; content: string }
   /** Stop the process in PIDFILE: SIGTERM, then SIGKILL after a grace period. */
   | { t: 'kill'; pidfile: string };
 

@@ -98,6 +98,8 @@ export const nodeSchema = {
     sysctl: { type: 'object', additionalProperties: scalar },
     nat: { type: 'array', items: natSchema },
     filter: { type: 'array', items: filterSchema },
+    // One entry per service kind; each kind's plugin checks its own options.
+    services: { type: 'object', additionalProperties: { type: ['object', 'null'] } },
   },
   additionalProperties: false,
 } as const;

@@ -23,7 +23,17 @@ export interface Node {
   /** Full sysctl keys, after the kind's defaults. */
   sysctl: Record<string, string>;
   nat: NatRule[];
+  /** Daemons run in the node (FRR, GoBGP, keepalived, iperf3), in file order. */
+  services: ServiceSpec[];
   filter: FilterRule[];
+}
+
+export interface ServiceSpec {
+  /** A service-kind plugin name. */
+  kind: string;
+  path: Path;
+  /** The options as written; the service plugin's schema has checked their shape. */
+  options: Record<string, unknown>;
 }
 
 export interface InterfaceConfig {

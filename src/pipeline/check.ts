@@ -7,7 +7,9 @@ import type { Diagnostic } from '../errors.js';
 import type { Path } from '../model/path.js';
 import type { Bridge, Node, Topology } from '../model/topology.js';
 import { nodeKinds } from '../plugins/nodes/index.js';
+import { serviceKinds } from '../plugins/services/index.js';
 import { switchKinds } from '../plugins/switches/index.js';
+import { schemaDiagnostics } from '../util/schema-check.js';
 import type { CheckCtx } from '../plugins/types.js';
 import { canonicalIp, inSubnet } from '../util/ip.js';
 import { sysctlInterface } from '../util/sysctl.js';
@@ -70,6 +72,11 @@ export function checkTopology(topo: Topology, report: (d: Diagnostic) => void): 
   for (const n of topo.nodes) {
     if (!nodeKinds.has(n.kind))
       report(src.diag([...n.path, 'kind'], `unknown node kind '${n.kind}'${hint(n.kind, [...nodeKinds.keys()])}; kinds: ${[...nodeKinds.keys()].join(', ')}`));
+    for (const sv of n.services) {
+      const kind = serviceKinds.get(sv.kind);
+      if (!kind) report(src.diag(sv.path, `unknown service '${sv.kind}'${hint(sv.kind, [...serviceKinds.keys()])}; services: ${[...serviceKinds.keys()].join(', ')}`, { key: true }));
+      else for (const d of schemaDiagnostics(kind.schema, sv.options, src, sv.path)) report(d);
+    }
     for (const b of n.bridges)
       if (!switchKinds.has(b.kind))
         report(src.diag([...b.path, 'kind'], `unknown bridge kind '${b.kind}'${hint(b.kind, [...switchKinds.keys()])}; kinds: ${[...switchKinds.keys()].join(', ')}`));
@@ -99,6 +106,10 @@ export function checkTopology(topo: Topology, report: (d: Diagnostic) => void): 
       ifRef(r.out, [...r.path, 'out'], `'out'`);
     }
     for (const b of n.bridges) switchKinds.get(b.kind)?.check(b, n, ctx);
+    for (const sv of n.services) {
+      const kind = serviceKinds.get(sv.kind);
+      if (kind && !schemaDiagnostics(kind.schema, sv.options, src, sv.path).length) kind.check(sv, n, ctx);
+    }
     checkBridgePorts(n, report, src);
 
     // Kernel names must stay unique inside the node's namespace.

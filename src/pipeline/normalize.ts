@@ -81,6 +81,7 @@ function normalizeNode(name: string, rn: Raw, path: Path, err: Err, checkName: C
     sysctl: {},
     nat: [],
     filter: [],
+    services: [],
   };
 
   if (isObj(rn.interfaces)) {
@@ -132,6 +133,11 @@ function normalizeNode(name: string, rn: Raw, path: Path, err: Err, checkName: C
       const rule = normalizeFilter(r, [...path, 'filter', i], err);
       if (rule) node.filter.push(rule);
     });
+  }
+  if (isObj(rn.services)) {
+    for (const [kind, options] of Object.entries(rn.services)) {
+      if (options === null || isObj(options)) node.services.push({ kind, path: [...path, 'services', kind], options: options ?? {} });
+    }
   }
   return node;
 }

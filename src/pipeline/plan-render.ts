@@ -22,6 +22,8 @@ export function stepCommand(s: Step): string {
     }
     case 'mkdir':
       return shellJoin(['mkdir', '-p', s.path]);
+    case 'write':
+      return `cat > ${shellQuote(s.path)} <<'EOF'\n${s.content.replace(/\n$/, '')}\nEOF`;
     case 'kill':
       return `kill $(cat ${shellQuote(s.pidfile)})`;
   }

@@ -5,6 +5,7 @@
 import type { Lab, LabNode } from '../model/lab.js';
 import { PHASES, type Action, type Plan, type Step } from '../model/plan.js';
 import type { FilterRule, NatRule, Route } from '../model/topology.js';
+import { serviceKinds } from '../plugins/services/index.js';
 import { switchKinds } from '../plugins/switches/index.js';
 import { sysctlInterface } from '../util/sysctl.js';
 
@@ -35,6 +36,7 @@ export function plan(lab: Lab): Plan {
   for (const n of lab.nodes) actions.push(...interfaceActions(n));
   for (const n of lab.nodes) actions.push(...routeActions(n));
   for (const n of lab.nodes) actions.push(...firewallActions(n));
+  for (const n of lab.nodes) for (const sv of n.spec.services) actions.push(...serviceKinds.get(sv.kind)!.plan(n, sv, { lab }));
 
   // Stable sort by phase keeps each plugin's order within a phase.
   const order = new Map(PHASES.map((p, i) => [p, i]));

@@ -3,7 +3,7 @@ import type { Diagnostic } from '../errors.js';
 import type { Lab, LabNode } from '../model/lab.js';
 import type { Path } from '../model/path.js';
 import type { Action } from '../model/plan.js';
-import type { Bridge, Node, Topology } from '../model/topology.js';
+import type { Bridge, Node, ServiceSpec, Topology } from '../model/topology.js';
 import type { SourceDoc } from '../pipeline/parse.js';
 
 /** A program the machine must have, and the Debian package that brings it. */
@@ -51,4 +51,44 @@ export interface SwitchKind {
   check(bridge: Bridge, owner: Node, ctx: CheckCtx): void;
   /** Actions that build all of this kind's bridges on one node. */
   plan(node: LabNode, bridges: Bridge[], ctx: PlanCtx): Action[];
+}
+
+/** A node as the runtime knows it after `up` (from the state file). */
+export interface RunNode {
+  name: string;
+  ns: string;
+  /** Per-node run dir: configs, pidfiles, sockets, logs. */
+  dir: string;
+}
+
+export interface Readiness {
+  ready: boolean;
+  /** What is (not) ready, and why it is thought so: shown when `up` times out. */
+  detail: string;
+}
+
+export interface ServiceStatus {
+  /** One line: "3/3 BGP sessions Established", "VRRP VI_1 MASTER". */
+  summary: string;
+  /** A table for `halab status` (e.g. the BGP neighbor list). */
+  table?: { head: string[]; rows: string[][] };
+  /** The same, as data for `status --json`. */
+  data: unknown;
+}
+
+export interface ServiceKind {
+  kind: string;
+  summary: string;
+  /** JSON schema of the service's options (the value under `services: KIND:`). */
+  schema: object;
+  requires: Requirement[];
+  /** Checks beyond the schema (addresses, references to interfaces, timer rules). */
+  check(spec: ServiceSpec, node: Node, ctx: CheckCtx): void;
+  /** Actions (phase `services`) that write its configuration and start it. */
+  plan(node: LabNode, spec: ServiceSpec, ctx: PlanCtx): Action[];
+  /** Polled by `up` until a deadline. */
+  ready(node: RunNode, spec: ServiceSpec): Promise<Readiness>;
+  status(node: RunNode, spec: ServiceSpec): Promise<ServiceStatus>;
+  /** Log files, newest last, for `halab logs` and for readiness errors. */
+  logs(node: RunNode, spec: ServiceSpec): string[];
 }

@@ -40,3 +40,14 @@ export async function expectNoLeaks(before: Census): Promise<void> {
 }
 
 export { takeCensus };
+
+/** Poll `probe` until it returns a truthy value or `timeoutMs` passes (like topotests' run_and_expect). */
+export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 10_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await probe();
+  while (!last && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, everyMs));
+    last = await probe();
+  }
+  return last;
+}

@@ -20,8 +20,11 @@ export async function execCommand(name: string, node: string, cmd: string[]): Pr
   const ovs = `${n.dir}/ovs`;
   // Tagged with the lab, so that `down` also stops what a user started here and left running.
   const env = { ...process.env, [LAB_ENV]: name, ...(existsSync(ovs) ? { OVS_RUNDIR: ovs, OVS_DBDIR: ovs, OVS_LOGDIR: ovs } : {}) };
+  // vtysh finds a node's FRR daemons only through their socket dir.
+  const frr = `${n.dir}/frr`;
+  const argv = cmd[0] === 'vtysh' && existsSync(frr) && !cmd.includes('--vty_socket') ? ['vtysh', '--vty_socket', frr, ...cmd.slice(1)] : cmd;
   return new Promise((resolve) => {
-    const child = spawn('ip', ['netns', 'exec', n.ns, ...cmd], { stdio: 'inherit', env });
+    const child = spawn('ip', ['netns', 'exec', n.ns, ...argv], { stdio: 'inherit', env });
     child.on('error', () => resolve(127));
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1)));
   });

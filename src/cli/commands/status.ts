@@ -32,5 +32,13 @@ function render(s: LabStatus): string {
     ['node', 'interface', 'kernel name', 'state', 'addresses'],
     s.nodes.flatMap((n) => n.ifaces.map((i) => [n.name, i.name, i.kname, i.state, i.addresses.join(' ') || '-'])),
   );
-  return `lab ${s.lab} (${s.status}) from ${s.topologyFile}, since ${s.createdAt}\n${nodes}\n${ifaces}`;
+  // Services: one table per kind that has one (e.g. the BGP neighbor list), else a line per node.
+  const byKind = new Map<string, { node: string; svc: LabStatus['nodes'][number]['services'][number] }[]>();
+  for (const n of s.nodes) for (const svc of n.services) byKind.set(svc.kind, [...(byKind.get(svc.kind) ?? []), { node: n.name, svc }]);
+  const services = [...byKind.entries()].map(([kind, list]) => {
+    const withTable = list.filter((x) => x.svc.table);
+    const lines = list.map((x) => `  ${x.node}: ${x.svc.summary}`).join('\n');
+    return withTable.length ? `${kind}:\n${lines}\n${table(withTable[0]!.svc.table!.head, withTable.flatMap((x) => x.svc.table!.rows))}` : `${kind}:\n${lines}`;
+  });
+  return [`lab ${s.lab} (${s.status}) from ${s.topologyFile}, since ${s.createdAt}`, nodes, ifaces, ...services].join('\n');
 }

@@ -11,10 +11,11 @@ import { NS_PREFIX } from '../../util/names.js';
 import { ipFanOut, runSteps, type StepFailure } from './executor.js';
 import { LAB_ENV, listNetns } from './proc.js';
 import { claimLabDir, newState, writeState, type LabState } from './state.js';
+import { describeNotReady, waitReady } from './ready.js';
 import { teardown } from './teardown.js';
 
 export interface ApplyProgress {
-  phase(phase: Phase, actions: number): void;
+  phase(phase: Phase | 'ready', actions: number): void;
   advance(actions: number): void;
   end(ok: boolean): void;
 }
@@ -24,7 +25,9 @@ const noProgress: ApplyProgress = { phase() {}, advance() {}, end() {} };
 /** Parallel groups per phase: enough to overlap process start-up on 2 cores. */
 const CONCURRENCY = 4;
 
-export async function applyPlan(lab: Lab, plan: Plan, opts: { topologyFile: string; progress?: ApplyProgress }): Promise<LabState> {
+export const DEFAULT_READY_TIMEOUT_MS = 60_000;
+
+export async function applyPlan(lab: Lab, plan: Plan, opts: { topologyFile: string; progress?: ApplyProgress; readyTimeoutMs?: number }): Promise<LabState> {
   const progress = opts.progress ?? noProgress;
   const prefix = `${NS_PREFIX}${lab.name}.`;
   if (!claimLabDir(lab.name)) throw new UsageError(`lab '${lab.name}' is already up; take it down with 'halab down ${lab.name}', or pick another --name`);
@@ -57,6 +60,18 @@ export async function applyPlan(lab: Lab, plan: Plan, opts: { topologyFile: stri
         if (failure) throw new ApplyError(failure.command, failure.stderr, true);
         throw new ApplyError('(interrupted)', 'halab up was interrupted; everything it built has been removed', true);
       }
+    }
+    const timeout = opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    let counted = 0;
+    const notReady = await waitReady(state, timeout, (ready, total) => {
+      if (!counted) progress.phase('ready', total);
+      progress.advance(ready - counted);
+      counted = ready;
+    });
+    if (notReady.length || interrupted) {
+      await rollback(state);
+      progress.end(false);
+      throw new ApplyError('waiting for services to be ready', interrupted ? 'halab up was interrupted' : describeNotReady(notReady, timeout), true);
     }
     state.status = 'up';
     writeState(state);

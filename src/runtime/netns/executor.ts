@@ -93,6 +93,9 @@ async function runUnit(u: Unit, tolerant: boolean): Promise<StepFailure | null> 
     case 'mkdir':
       mkdirSync(first.path, { recursive: true });
       return null;
+    case 'write':
+      writeFileSync(first.path, first.content);
+      return null;
     case 'kill':
       await killPidfile(first.pidfile);
       return null;

@@ -2,6 +2,7 @@
 import { accessSync, constants } from 'node:fs';
 import { EnvError } from '../../errors.js';
 import type { Lab } from '../../model/lab.js';
+import { serviceKinds } from '../../plugins/services/index.js';
 import { switchKinds } from '../../plugins/switches/index.js';
 import type { Requirement } from '../../plugins/types.js';
 
@@ -12,6 +13,14 @@ const BASE: Requirement[] = [
 ];
 
 export function findProgram(name: string): string | null {
+  if (name.startsWith('/')) {
+    try {
+      accessSync(name, constants.X_OK);
+      return name;
+    } catch {
+      return null;
+    }
+  }
   for (const dir of (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':')) {
     try {
       accessSync(`${dir}/${name}`, constants.X_OK);
@@ -29,6 +38,8 @@ export function requirementsOf(lab: Lab | null): Requirement[] {
   const kinds = new Set(lab.nodes.flatMap((n) => n.spec.bridges.map((b) => b.kind)));
   for (const k of kinds) reqs.push(...(switchKinds.get(k)?.requires ?? []));
   if (lab.nodes.some((n) => n.spec.nat.length || n.spec.filter.length)) reqs.push({ program: 'iptables', pkg: 'iptables' });
+  const services = new Set(lab.nodes.flatMap((n) => n.spec.services.map((s) => s.kind)));
+  for (const s of services) reqs.push(...(serviceKinds.get(s)?.requires ?? []));
   return reqs;
 }
 

@@ -6,6 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Lab } from '../../model/lab.js';
 import type { Action } from '../../model/plan.js';
+import type { ServiceSpec } from '../../model/topology.js';
 import { labDir, stateRoot } from '../../pipeline/expand.js';
 
 export interface StateNode {
@@ -15,6 +16,7 @@ export interface StateNode {
   dir: string;
   ifaces: { name: string; kname: string; origin: string; addresses: string[] }[];
   bridges: { name: string; kind: string }[];
+  services: ServiceSpec[];
 }
 
 export interface LabState {
@@ -53,6 +55,7 @@ export function newState(lab: Lab, file: string, actions: Action[]): LabState {
       dir: n.dir,
       ifaces: [...n.ifaces.values()].map((i) => ({ name: i.name, kname: i.kname, origin: i.origin, addresses: i.config?.addresses.map((a) => a.text) ?? [] })),
       bridges: n.spec.bridges.map((b) => ({ name: b.name, kind: b.kind })),
+      services: n.spec.services,
     })),
     actions: actions.map(({ do: _do, ...rest }) => rest),
     started: [],

@@ -1,4 +1,5 @@
 /** Live status of a lab: which namespaces exist, their processes, interfaces and addresses. */
+import { serviceKinds } from '../../plugins/services/index.js';
 import { listProcesses, netnsInode, run, inNetns } from './proc.js';
 import type { LabState } from './state.js';
 
@@ -9,6 +10,13 @@ export interface IfaceStatus {
   addresses: string[];
 }
 
+export interface ServiceState {
+  kind: string;
+  summary: string;
+  table?: { head: string[]; rows: string[][] };
+  data: unknown;
+}
+
 export interface NodeStatus {
   name: string;
   kind: string;
@@ -17,6 +25,7 @@ export interface NodeStatus {
   processes: { pid: number; comm: string }[];
   ifaces: IfaceStatus[];
   bridges: { name: string; kind: string }[];
+  services: ServiceState[];
 }
 
 export interface LabStatus {
@@ -50,6 +59,9 @@ export async function labStatus(state: LabState): Promise<LabStatus> {
         present: ino !== null,
         processes: ino === null ? [] : procs.filter((p) => p.netIno === ino).map((p) => ({ pid: p.pid, comm: p.comm })),
         bridges: n.bridges,
+        services: await Promise.all(
+          (n.services ?? []).map(async (s) => ({ kind: s.kind, ...(await serviceKinds.get(s.kind)!.status(n, s).catch((e: Error) => ({ summary: `status failed: ${e.message}`, data: null }))) })),
+        ),
         ifaces: n.ifaces.map((i) => {
           const l = live.get(i.kname);
           return {
