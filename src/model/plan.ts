@@ -24,6 +24,8 @@ export type Step =
   /** Any program, inside NS (network namespace only) or on the host; `daemon` runs it via `ip netns exec`. */
   | { t: 'exec'; ns?: string; argv: string[]; env?: Record<string, string>; daemon?: boolean; quiet?: boolean }
   | { t: 'mkdir'; path: string }
+  /** Start a program that stays in the foreground, detached, inside NS; output to LOG, pid to PIDFILE. */
+  | { t: 'spawn'; ns: string; argv: string[]; log: string; pidfile: string; env?: Record<string, string> }
   /** Write a (configuration) file. */
   | { t: 'write'; path: string; content: string }
   /** Stop the process in PIDFILE: SIGTERM, then SIGKILL after a grace period. */

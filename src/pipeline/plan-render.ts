@@ -22,6 +22,8 @@ export function stepCommand(s: Step): string {
     }
     case 'mkdir':
       return shellJoin(['mkdir', '-p', s.path]);
+    case 'spawn':
+      return `${shellJoin(['ip', 'netns', 'exec', s.ns, ...(s.env ? ['env', ...Object.entries(s.env).map(([k, v]) => `${k}=${v}`)] : []), ...s.argv])} > ${shellQuote(s.log)} 2>&1 & echo $! > ${shellQuote(s.pidfile)}`;
     case 'write':
       return `cat > ${shellQuote(s.path)} <<'EOF'\n${s.content.replace(/\n$/, '')}\nEOF`;
     case 'kill':

@@ -4,7 +4,8 @@
  * namespaces), one sysctl call, one ovs-vsctl transaction. A failure names the step as the
  * command a person would have typed, with its stderr.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Step } from '../../model/plan.js';
 import { stepCommand } from '../../pipeline/plan-render.js';
@@ -96,6 +97,8 @@ async function runUnit(u: Unit, tolerant: boolean): Promise<StepFailure | null> 
     case 'write':
       writeFileSync(first.path, first.content);
       return null;
+    case 'spawn':
+      return spawnDetached(first);
     case 'kill':
       await killPidfile(first.pidfile);
       return null;
@@ -158,5 +161,35 @@ export async function ipFanOut(jobs: { ns: string; steps: Step[] }[]): Promise<S
     return { command: bad ? stepCommand(bad) : 'ip -batch (several namespaces)', stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Start a foreground program detached inside a namespace (`ip netns exec` execs it in place, so
+ * the pid is the program's), logging to a file; fail if it dies within its first 100 ms.
+ */
+async function spawnDetached(s: Extract<Step, { t: 'spawn' }>): Promise<StepFailure | null> {
+  const fd = openSync(s.log, 'a');
+  try {
+    const child = spawn('ip', ['netns', 'exec', s.ns, ...s.argv], { detached: true, stdio: ['ignore', fd, fd], env: { ...process.env, ...s.env } });
+    const early = await new Promise<string | null>((resolve) => {
+      child.once('error', (e) => resolve(e.message));
+      child.once('exit', (code, sig) => resolve(`exited at once (${sig ?? `code ${code}`})`));
+      setTimeout(() => resolve(null), 100);
+    });
+    if (early || child.pid === undefined) {
+      let log = '';
+      try {
+        log = readFileSync(s.log, 'utf8').trim().split('\n').slice(-5).join('\n');
+      } catch {
+        // no log
+      }
+      return { command: stepCommand(s), stderr: `${early ?? 'did not start'}${log ? `\n${log}` : ''}` };
+    }
+    writeFileSync(s.pidfile, `${child.pid}\n`);
+    child.unref();
+    return null;
+  } finally {
+    closeSync(fd);
   }
 }
