@@ -22,7 +22,7 @@ export type Step =
   /** `ovs-vsctl --db=unix:SOCK ARGS`; consecutive ones on one database become one transaction. */
   | { t: 'ovs-vsctl'; db: string; args: string[] }
   /** Any program, inside NS (network namespace only) or on the host; `daemon` runs it via `ip netns exec`. */
-  | { t: 'exec'; ns?: string; argv: string[]; env?: Record<string, string>; daemon?: boolean; quiet?: boolean }
+  | { t: 'exec'; ns?: string; argv: string[]; env?: Record<string, string>; daemon?: boolean; quiet?: boolean; retryMs?: number }
   | { t: 'mkdir'; path: string }
   /** Start a program that stays in the foreground, detached, inside NS; output to LOG, pid to PIDFILE. */
   | { t: 'spawn'; ns: string; argv: string[]; log: string; pidfile: string; env?: Record<string, string> }

@@ -18,7 +18,8 @@ export function stepCommand(s: Step): string {
       return shellJoin(['ovs-vsctl', `--db=unix:${s.db}`, ...s.args]);
     case 'exec': {
       const env = s.env ? ['env', ...Object.entries(s.env).map(([k, v]) => `${k}=${v}`)] : [];
-      return shellJoin([...(s.ns ? ['ip', 'netns', 'exec', s.ns] : []), ...env, ...s.argv]);
+      const cmd = shellJoin([...(s.ns ? ['ip', 'netns', 'exec', s.ns] : []), ...env, ...s.argv]);
+      return s.retryMs ? `until ${cmd}; do sleep 0.1; done` : cmd;
     }
     case 'mkdir':
       return shellJoin(['mkdir', '-p', s.path]);

@@ -9,7 +9,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import type { Step } from '../../model/plan.js';
 import { stepCommand } from '../../pipeline/plan-render.js';
-import { inNetns, isAlive, killInNamespaces, run, waitGone } from './proc.js';
+import { inNetns, isAlive, killInNamespaces, run, sleep, waitGone } from './proc.js';
 
 export interface StepFailure {
   command: string;
@@ -88,7 +88,13 @@ async function runUnit(u: Unit, tolerant: boolean): Promise<StepFailure | null> 
     }
     case 'exec': {
       const argv = first.ns ? (first.daemon ? ['ip', 'netns', 'exec', first.ns, ...first.argv] : inNetns(first.ns, first.argv)) : first.argv;
-      const r = await run(argv, first.env ? { env: first.env } : {});
+      // retryMs: the program's peer may still be starting (a daemon's API); try until the deadline.
+      const deadline = Date.now() + (first.retryMs ?? 0);
+      let r = await run(argv, first.env ? { env: first.env } : {});
+      while (r.code !== 0 && Date.now() < deadline) {
+        await sleep(50);
+        r = await run(argv, first.env ? { env: first.env } : {});
+      }
       return r.code === 0 ? null : { command: stepCommand(first), stderr: r.stderr || r.stdout };
     }
     case 'mkdir':

@@ -1,0 +1,35 @@
+/** FRR configuration rendered from `frr:` options. */
+import { describe, expect, test } from 'vitest';
+import { bfddConf, bgpdConf, usesBfd } from '../../src/plugins/services/frr/config.js';
+
+describe('bgpd.conf', () => {
+  const conf = bgpdConf('r1', {
+    bgp: {
+      as: 65000,
+      'router-id': '10.0.0.101',
+      timers: { keepalive: 1, hold: 3 },
+      neighbors: {
+        '192.168.0.2': { as: 65001, bfd: true, 'next-hop-self': true },
+        'fd00::2': { as: 65002, hold: 9, 'default-originate': true },
+      },
+      networks: ['0.0.0.0/0', '2001:db8::/32'],
+    },
+  });
+
+  test('router, policy defaults, neighbors with timers and BFD', () => {
+    expect(conf).toContain('router bgp 65000\n bgp router-id 10.0.0.101\n no bgp ebgp-requires-policy\n no bgp network import-check');
+    expect(conf).toContain(' neighbor 192.168.0.2 remote-as 65001\n neighbor 192.168.0.2 timers 1 3\n neighbor 192.168.0.2 timers connect 1\n neighbor 192.168.0.2 bfd profile halab');
+    // Per-neighbor hold overrides the default; keepalive comes from the defaults.
+    expect(conf).toContain(' neighbor fd00::2 timers 1 9');
+  });
+
+  test('address families: networks and per-neighbor options land in their family', () => {
+    expect(conf).toContain(' address-family ipv4 unicast\n  network 0.0.0.0/0\n  neighbor 192.168.0.2 next-hop-self\n exit-address-family');
+    expect(conf).toContain(' address-family ipv6 unicast\n  network 2001:db8::/32\n  neighbor fd00::2 activate\n  neighbor fd00::2 default-originate\n exit-address-family');
+  });
+
+  test('BFD profile from the options', () => {
+    expect(usesBfd({ bgp: { as: 1, neighbors: { '1.1.1.1': { as: 2, bfd: true } } } })).toBe(true);
+    expect(bfddConf('r1', { bfd: { 'interval-ms': 100, multiplier: 3 } })).toContain('profile halab\n  transmit-interval 100\n  receive-interval 100\n  detect-multiplier 3');
+  });
+});
