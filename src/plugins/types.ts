@@ -91,4 +91,6 @@ export interface ServiceKind {
   status(node: RunNode, spec: ServiceSpec): Promise<ServiceStatus>;
   /** Log files, newest last, for `halab logs` and for readiness errors. */
   logs(node: RunNode, spec: ServiceSpec): string[];
+  /** The routing table with best paths, as the daemon prints it (`halab status --rib NODE`). */
+  rib?(node: RunNode, spec: ServiceSpec): Promise<string>;
 }

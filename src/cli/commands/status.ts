@@ -1,9 +1,12 @@
 import { UsageError } from '../../errors.js';
+import { serviceKinds } from '../../plugins/services/index.js';
+import { inNetns, run } from '../../runtime/netns/proc.js';
 import { labStatus, type LabStatus } from '../../runtime/netns/status.js';
 import { listLabs, readState } from '../../runtime/netns/state.js';
 import { table } from '../table.js';
 
-export async function statusCommand(name: string | undefined, opts: { json?: boolean }): Promise<void> {
+export async function statusCommand(name: string | undefined, opts: { json?: boolean; rib?: string }): Promise<void> {
+  if (opts.rib) return ribCommand(name, opts.rib);
   const names = name ? [name] : listLabs();
   const states = names.map((n) => {
     const s = readState(n);
@@ -41,4 +44,20 @@ function render(s: LabStatus): string {
     return withTable.length ? `${kind}:\n${lines}\n${table(withTable[0]!.svc.table!.head, withTable.flatMap((x) => x.svc.table!.rows))}` : `${kind}:\n${lines}`;
   });
   return [`lab ${s.lab} (${s.status}) from ${s.topologyFile}, since ${s.createdAt}`, nodes, ifaces, ...services].join('\n');
+}
+
+/** `status NAME --rib NODE`: the node's BGP table(s) as its daemons print them, and its kernel routes. */
+async function ribCommand(name: string | undefined, node: string): Promise<void> {
+  if (!name) throw new UsageError('--rib needs a lab name: halab status NAME --rib NODE');
+  const state = readState(name);
+  if (!state) throw new UsageError(`no lab named '${name}' is up`);
+  const n = state.nodes.find((x) => x.name === node);
+  if (!n) throw new UsageError(`lab ${name} has no node '${node}'; nodes: ${state.nodes.map((x) => x.name).join(', ')}`);
+  for (const s of n.services) {
+    const rib = serviceKinds.get(s.kind)?.rib;
+    if (rib) console.log(`${node} ${s.kind} RIB:\n${await rib(n, s)}\n`);
+  }
+  const routes = await run(inNetns(n.ns, ['ip', 'route', 'show']));
+  const routes6 = await run(inNetns(n.ns, ['ip', '-6', 'route', 'show']));
+  console.log(`${node} kernel routes:\n${routes.stdout.trimEnd()}${routes6.stdout.trim() ? `\n${routes6.stdout.trimEnd()}` : ''}`);
 }

@@ -149,6 +149,11 @@ export const frr: ServiceKind = {
     };
   },
 
+  async rib(node) {
+    const r = await run(['vtysh', '--vty_socket', frrDir(node), '-c', 'show bgp ipv4 unicast', '-c', 'show bgp ipv6 unicast']);
+    return (r.stdout || r.stderr).trim();
+  },
+
   logs(node, spec) {
     return daemons(spec.options as FrrOptions).map((d) => `${frrDir(node)}/${d}.log`);
   },

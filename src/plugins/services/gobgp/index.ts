@@ -154,6 +154,12 @@ export const gobgp: ServiceKind = {
     };
   },
 
+  async rib(node) {
+    const v4 = await run(inNetns(node.ns, ['gobgp', 'global', 'rib', '-a', 'ipv4']));
+    const v6 = await run(inNetns(node.ns, ['gobgp', 'global', 'rib', '-a', 'ipv6']));
+    return [v4, v6].map((r) => (r.stdout || r.stderr).trim()).filter((t) => t && t !== 'Network not in table').join('\n\n');
+  },
+
   logs(node) {
     return [`${gobgpDir(node)}/gobgpd.log`, `${gobgpDir(node)}/fib-agent.log`];
   },
