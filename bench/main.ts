@@ -13,6 +13,7 @@ import { applyPlan } from '../src/runtime/netns/apply.js';
 import { checkEnvironment, findProgram } from '../src/runtime/netns/requirements.js';
 import { teardown } from '../src/runtime/netns/teardown.js';
 import { namespaceName } from '../src/util/names.js';
+import { benchFib } from './fib.js';
 import { waitIdle } from './idle.js';
 import { hostAddress, starTopology } from './star.js';
 
@@ -86,4 +87,16 @@ program
     if (opts.json) console.log(JSON.stringify(out));
     else console.log(JSON.stringify(out, null, 2));
   });
+program
+  .command('fib')
+  .option('--changes <n>', 'announce/withdraw changes to measure', (v) => Number(v), 40)
+  .option('--json', 'print one JSON object')
+  .description('delay the GoBGP FIB agent adds between a best-path change and the kernel route')
+  .action(async (opts: { changes: number; json?: boolean }) => {
+    checkEnvironment(null);
+    await waitIdle();
+    const r = round(await benchFib(opts.changes));
+    console.log(opts.json ? JSON.stringify(r) : JSON.stringify(r, null, 2));
+  });
+
 await program.parseAsync(process.argv);
