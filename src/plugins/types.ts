@@ -89,7 +89,7 @@ export interface ServiceKind {
   /** Polled by `up` until a deadline. */
   ready(node: RunNode, spec: ServiceSpec): Promise<Readiness>;
   status(node: RunNode, spec: ServiceSpec): Promise<ServiceStatus>;
-  /** Log files, newest last, for `halab logs` and for readiness errors. */
+  /** Log files, the most telling first (readiness errors show its tail), for `halab logs`. */
   logs(node: RunNode, spec: ServiceSpec): string[];
   /** The routing table with best paths, as the daemon prints it (`halab status --rib NODE`). */
   rib?(node: RunNode, spec: ServiceSpec): Promise<string>;

@@ -78,4 +78,12 @@ describe('readiness', () => {
     expect(r.stderr).toContain('has been removed');
     await expectNoLeaks(b);
   });
+
+  test('a neighbor address that does not exist fails up naming the session and its state', async () => {
+    const b = await takeCensus('bgp-no-peer');
+    const r = await halab(['up', 'test/fixtures/valid/bgp-no-peer.yaml', '--ready-timeout', '3']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/r1 frr: BGP session not Established: 192\.0\.2\.9 \(AS 65002\) is (Active|Connect|Idle)/);
+    await expectNoLeaks(b);
+  });
 });

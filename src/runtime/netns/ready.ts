@@ -34,7 +34,7 @@ export async function waitReady(state: LabState, timeoutMs: number, onProgress?:
   }
   return services
     .filter((s) => !s.last.ready)
-    .map((s) => ({ node: s.node.name, kind: s.spec.kind, detail: s.last.detail, logTail: tail(serviceKinds.get(s.spec.kind)!.logs(s.node, s.spec), 5) }));
+    .map((s) => ({ node: s.node.name, kind: s.spec.kind, detail: s.last.detail, logTail: tail(serviceKinds.get(s.spec.kind)!.logs(s.node, s.spec).slice(0, 1), 5) }));
 }
 
 function tail(files: string[], n: number): string[] {

@@ -155,6 +155,8 @@ export const frr: ServiceKind = {
   },
 
   logs(node, spec) {
-    return daemons(spec.options as FrrOptions).map((d) => `${frrDir(node)}/${d}.log`);
+    // bgpd says most about sessions; zebra and bfdd follow.
+    const ds = daemons(spec.options as FrrOptions);
+    return [...ds.filter((d) => d === 'bgpd'), ...ds.filter((d) => d !== 'bgpd')].map((d) => `${frrDir(node)}/${d}.log`);
   },
 };
