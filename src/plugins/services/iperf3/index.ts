@@ -92,7 +92,7 @@ export const iperf3: ServiceKind = {
     (o.ports ?? []).forEach((port, i) => {
       const at = [...spec.path, 'ports', i];
       if (port < 1 || port > 65535) ctx.report(ctx.src.diag(at, `port ${port} is out of range: TCP/UDP ports are 1-65535`));
-      else if (seen.has(port)) ctx.report(ctx.src.diag(at, `port ${port} is listed twice (also item ${seen.get(port)}): one server per port`));
+      else if (seen.has(port)) ctx.report(ctx.src.diag(at, `port ${port} is listed twice (first as ports[${seen.get(port)}]): one server per port`));
       else seen.set(port, i);
     });
     if (o.bind !== undefined) {
