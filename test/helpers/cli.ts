@@ -1,9 +1,9 @@
-/** Run the halab CLI from source (no build step) and capture its output and exit code. */
+/** Run the built halab CLI (test/global-setup.ts builds dist/) and capture its output and exit code. */
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+export const cliMain = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
 
 export interface CliResult {
   code: number;
@@ -12,7 +12,7 @@ export interface CliResult {
 }
 
 export async function halab(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
-  const r = await execa('node', ['--import', 'tsx', main, ...args], {
+  const r = await execa('node', [cliMain, ...args], {
     cwd: repoRoot,
     reject: false,
     stdin: 'ignore',

@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { listNetns } from '../../src/runtime/netns/proc.js';
-import { halab, repoRoot } from '../helpers/cli.js';
+import { cliMain, halab, repoRoot } from '../helpers/cli.js';
 import { expectNoLeaks, ping, takeCensus } from '../helpers/lab.js';
 
 const SMALL = 'test/fixtures/valid/small-ovs.yaml';
@@ -57,7 +57,7 @@ describe('lab lifecycle', () => {
 
   test('up killed with SIGKILL half-way, then clean, leaves nothing', async () => {
     const before = await takeCensus();
-    const child = execa('node', ['--import', 'tsx', 'src/cli/main.ts', 'up', 'topologies/dvr-fip.yaml', '--name', 'killed'], { cwd: repoRoot, reject: false });
+    const child = execa('node', [cliMain, 'up', 'topologies/dvr-fip.yaml', '--name', 'killed'], { cwd: repoRoot, reject: false });
     // Wait until OVS daemons are starting (the daemons phase is recorded before it runs).
     const stateFile = '/run/halab/killed/state.json';
     const deadline = Date.now() + 30_000;
@@ -78,7 +78,7 @@ describe('lab lifecycle', () => {
 
   test('down of a lab whose up was killed uses its state file', async () => {
     const before = await takeCensus('half');
-    const child = execa('node', ['--import', 'tsx', 'src/cli/main.ts', 'up', SMALL, '--name', 'half'], { cwd: repoRoot, reject: false });
+    const child = execa('node', [cliMain, 'up', SMALL, '--name', 'half'], { cwd: repoRoot, reject: false });
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline && !existsSync('/run/halab/half/nodes/sw/ovs/ovs-vswitchd.pid')) await new Promise((r) => setTimeout(r, 5));
     child.kill('SIGKILL');
@@ -100,7 +100,7 @@ describe('lab lifecycle', () => {
 
   test('not root is exit 3 naming the fix', async () => {
     const before = await takeCensus('small');
-    const r = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', '--import', 'tsx', 'src/cli/main.ts', 'up', SMALL], {
+    const r = await execa('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', cliMain, 'up', SMALL], {
       cwd: repoRoot,
       reject: false,
       env: { HOME: '/tmp', TSX_DISABLE_CACHE: '1' },
