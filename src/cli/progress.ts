@@ -3,8 +3,10 @@ import ora from 'ora';
 import type { ApplyProgress } from '../runtime/netns/apply.js';
 
 export function progressFor(title: string): ApplyProgress {
-  if (!process.stderr.isTTY) return { phase() {}, advance() {}, end() {} };
-  const spinner = ora({ stream: process.stderr, text: title }).start();
+  // A TTY that reports no width (e.g. under `script` without a terminal) would make the spinner
+  // compute infinitely many wrapped lines to clear: no spinner there.
+  if (!process.stderr.isTTY || !process.stderr.columns) return { phase() {}, advance() {}, end() {} };
+  const spinner = ora({ stream: process.stderr, text: title, discardStdin: false }).start();
   let phase = '';
   let done = 0;
   let total = 0;
