@@ -119,7 +119,11 @@ export function fmtBytes(b: number): string {
 
 const span = (i: Iperf3Interval) => `${i.startS.toFixed(2)}-${i.endS.toFixed(2)}`;
 
-/** Both sides in one table when their intervals line up (same count and grid), else one table each. */
+/**
+ * Both sides in one table when their intervals line up (same grid; the receiver may have one more,
+ * short interval at the end: data still in flight when the sender's last interval ended), else
+ * one table each.
+ */
 function intervalTables(f: Iperf3Flow): string[] {
   const udp = f.protocol === 'udp';
   const sendCols = (i: Iperf3Interval | undefined) => (i ? [fmtBytes(i.bytes), fmtRate(i.bitsPerSecond), String(udp ? (i.packets ?? '-') : (i.retransmits ?? '-'))] : ['-', '-', '-']);
@@ -129,9 +133,12 @@ function intervalTables(f: Iperf3Flow): string[] {
   const recvHead = ['received', 'recv rate', ...(udp ? ['lost', 'jitter ms'] : [])];
   const s = f.sender ?? [];
   const r = f.receiver ?? [];
-  const aligned = s.length === r.length && s.every((x, k) => Math.abs(x.startS - r[k]!.startS) < Math.max(0.02, (x.endS - x.startS) / 2));
-  if (f.sender && f.receiver && aligned)
-    return [table(['interval s', ...sendHead, ...recvHead], s.map((x, k) => [span(x), ...sendCols(x), ...recvCols(r[k])]))];
+  const n = Math.min(s.length, r.length);
+  const aligned = Math.abs(s.length - r.length) <= 1 && s.slice(0, n).every((x, k) => Math.abs(x.startS - r[k]!.startS) < Math.max(0.05, x.endS - x.startS));
+  if (f.sender && f.receiver && aligned) {
+    const rows = Array.from({ length: Math.max(s.length, r.length) }, (_, k) => [span((s[k] ?? r[k])!), ...sendCols(s[k]), ...recvCols(r[k])]);
+    return [table(['interval s', ...sendHead, ...recvHead], rows)];
+  }
   const out: string[] = [];
   if (f.sender) out.push(`sender (${f.reverse ? 'server' : 'client'}):\n${table(['interval s', ...sendHead], s.map((x) => [span(x), ...sendCols(x)]))}`);
   if (f.receiver) out.push(`receiver (${f.reverse ? 'client' : 'server'}):\n${table(['interval s', ...recvHead], r.map((x) => [span(x), ...recvCols(x)]))}`);

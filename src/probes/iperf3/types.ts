@@ -90,7 +90,9 @@ export interface Iperf3Report {
   /**
    * The receiving side's intervals: where a dip in throughput shows and where UDP loss and jitter
    * are. The server's for a forward test: they need `--get-server-output` and a server running
-   * with `--json` (as the iperf3 service's are), at the server's own interval; else null.
+   * with `--json` (as the iperf3 service's are), at the server's own interval; else null. The
+   * receiver may report one more, short interval at the end than the sender: data still in flight
+   * when the sender's last interval closed.
    */
   receiver: Iperf3Interval[] | null;
   totals: Iperf3Totals | null;
