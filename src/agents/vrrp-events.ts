@@ -9,7 +9,8 @@
  *
  * The state file is first written once the FIFO is open, which tells halab the agent is reading.
  */
-import { createReadStream, renameSync, writeFileSync } from 'node:fs';
+import { constants, openSync, renameSync, writeFileSync } from 'node:fs';
+import { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { applyLine, parseNotifyLine, type StateFile } from '../plugins/services/keepalived/notify.js';
@@ -32,16 +33,16 @@ function save(): void {
   renameSync(tmp, stateFile!);
 }
 
-// Read-write: opening never waits for a writer, and keepalived closing its end (a restart) is no EOF.
-const input = createReadStream(fifo, { flags: 'r+' });
-input.on('open', () => {
-  save();
-  console.log(`vrrp-events: node ${node}: reading ${fifo}, events to ${events}`);
-});
+// Read-write: opening never waits for a writer, and keepalived closing its end (a restart) is no
+// EOF. Non-blocking, read through the event loop: a blocking read would sit in libuv's thread pool
+// and keep the process from exiting on SIGTERM.
+const input = new Socket({ fd: openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK), readable: true, writable: false });
 input.on('error', (e) => {
   console.error(`vrrp-events: ${fifo}: ${e.message}`);
   process.exit(1);
 });
+save();
+console.log(`vrrp-events: node ${node}: reading ${fifo}, events to ${events}`);
 
 createInterface({ input, crlfDelay: Infinity }).on('line', (line) => {
   const tMs = monotonicMs();

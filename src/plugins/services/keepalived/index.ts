@@ -35,8 +35,13 @@ export function keepalivedFiles(node: { dir: string }) {
     conf: `${d}/keepalived.conf`,
     log: `${d}/keepalived.log`,
     pid: `${d}/keepalived.pid`,
+    // halab's record of the keepalived it spawned. Not keepalived's own -p file: keepalived exits
+    // ("daemon is already running") when that names a live process, itself included.
+    spawnPid: `${d}/keepalived.spawn.pid`,
     vrrpPid: `${d}/vrrp.pid`,
     checkersPid: `${d}/checkers.pid`,
+    // Not started (--vrrp), but keepalived unlinks the default /run/bfd.pid on exit unless told otherwise.
+    bfdPid: `${d}/bfd.pid`,
     fifo: `${d}/notify.fifo`,
     state: `${d}/state.json`,
     agentLog: `${d}/vrrp-events.log`,
@@ -168,9 +173,9 @@ export const keepalived: ServiceKind = {
       {
         t: 'spawn',
         ns: node.ns,
-        argv: ['keepalived', '--vrrp', '--dont-fork', '--log-console', '--no-syslog', '--use-file', f.conf, '--pid', f.pid, '--vrrp_pid', f.vrrpPid, '--checkers_pid', f.checkersPid, '--config-id', node.ns],
+        argv: ['keepalived', '--vrrp', '--dont-fork', '--log-console', '--no-syslog', '--use-file', f.conf, '--pid', f.pid, '--vrrp_pid', f.vrrpPid, '--checkers_pid', f.checkersPid, '--bfd_pid', f.bfdPid, '--config-id', node.ns],
         log: f.log,
-        pidfile: f.pid,
+        pidfile: f.spawnPid,
       },
     ];
     const action: Action = {
@@ -182,7 +187,7 @@ export const keepalived: ServiceKind = {
       do: steps,
       // keepalived first (a clean stop sends priority 0 and reports STOP), then the agent.
       undo: [
-        { t: 'kill', pidfile: f.pid },
+        { t: 'kill', pidfile: f.spawnPid },
         { t: 'kill', pidfile: f.agentPid },
       ],
     };
@@ -192,7 +197,7 @@ export const keepalived: ServiceKind = {
   async ready(node, spec) {
     const instances = resolveInstances(spec.options as unknown as KeepalivedOptions);
     const f = keepalivedFiles(node);
-    if (!pidAlive(f.pid)) return { ready: false, detail: 'keepalived is not running (see keepalived.log)' };
+    if (!pidAlive(f.spawnPid)) return { ready: false, detail: 'keepalived is not running (see keepalived.log)' };
     const s = readState(node);
     if (!s) return { ready: false, detail: 'the vrrp-events agent has not opened the notify FIFO (see vrrp-events.log)' };
     return readiness(instances, s, monotonicMs());
@@ -201,7 +206,7 @@ export const keepalived: ServiceKind = {
   async status(node, spec) {
     const instances = resolveInstances(spec.options as unknown as KeepalivedOptions);
     const f = keepalivedFiles(node);
-    const running = pidAlive(f.pid);
+    const running = pidAlive(f.spawnPid);
     const s = readState(node) ?? { instances: {} };
     const now = monotonicMs();
     const list = instances.map((i) => {
@@ -216,8 +221,9 @@ export const keepalived: ServiceKind = {
     };
   },
 
+  // keepalived's own log first: readiness errors show its tail.
   logs(node) {
     const f = keepalivedFiles(node);
-    return [f.agentLog, f.log];
+    return [f.log, f.agentLog];
   },
 };

@@ -67,7 +67,7 @@ export function readiness(instances: ResolvedInstance[], s: StateFile, nowMs: nu
       const down = masterDownMs(i);
       const forMs = nowMs - st.sinceMs;
       if (forMs < down) waiting.push(`${i.name} is BACKUP for ${Math.round(forMs)} ms, within its master-down time (${Math.round(down)} ms): no master elected yet`);
-    } else if (st.state !== 'MASTER') waiting.push(`${i.name} is ${st.state}${st.state === 'FAULT' ? ` (its interface ${i.interface} or a tracked interface is down)` : ''}`);
+    } else if (st.state !== 'MASTER') waiting.push(`${i.name} is ${st.state}${st.state === 'FAULT' ? ` (interface ${i.interface}${i.track.length ? ' or a tracked interface' : ''} is down)` : ''}`);
   }
   if (waiting.length) return { ready: false, detail: waiting.join('; ') };
   return { ready: true, detail: instances.map((i) => `${i.name} ${s.instances[i.name]!.state}`).join(', ') };
