@@ -169,7 +169,8 @@ export const keepalived: ServiceKind = {
       // The agent reads the FIFO before keepalived writes to it, so each transition is stamped
       // when it happens; it writes its state file once the FIFO is open.
       { t: 'spawn', ns: node.ns, argv: agent, log: f.agentLog, pidfile: f.agentPid },
-      { t: 'exec', argv: ['sh', '-c', 'i=0; until [ -e "$1" ]; do i=$((i+1)); [ $i -gt 300 ] && { echo "vrrp-events did not open the FIFO in 15 s" >&2; exit 1; }; sleep 0.05; done', 'wait-for-agent', f.state] },
+      // The agent writes its state file once it has the FIFO open: wait for it (15 s at most).
+      { t: 'exec', argv: ['test', '-e', f.state], retryMs: 15_000 },
       {
         t: 'spawn',
         ns: node.ns,
