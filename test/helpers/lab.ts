@@ -1,9 +1,10 @@
 /** Helpers for integration tests on real labs (root only). */
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { leaksSince, takeCensus, type Census } from '../../src/runtime/netns/census.js';
 import { namespaceName } from '../../src/util/names.js';
+import { halab } from './cli.js';
 
 const helper = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 
@@ -50,4 +51,23 @@ export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 10_000,
     last = await probe();
   }
   return last;
+}
+
+/**
+ * Build `file` as lab `lab` before the tests of the enclosing `describe` and take it down after
+ * them, requiring that nothing of the lab is left (the leak census).
+ */
+export function useLab(file: string, lab: string, opts: { readyTimeoutS?: number; upTimeoutMs?: number } = {}): void {
+  let before: Census;
+  const upTimeoutMs = opts.upTimeoutMs ?? 60_000;
+  beforeAll(async () => {
+    before = await takeCensus(lab);
+    const up = await halab(['up', file, '--name', lab, '--ready-timeout', String(opts.readyTimeoutS ?? 30)], { timeoutMs: upTimeoutMs });
+    expect(up.stderr).toBe('');
+    expect(up.code).toBe(0);
+  }, upTimeoutMs + 30_000);
+  afterAll(async () => {
+    expect((await halab(['down', lab])).code).toBe(0);
+    await expectNoLeaks(before);
+  }, 60_000);
 }

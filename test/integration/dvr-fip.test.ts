@@ -3,33 +3,14 @@
  * a VXLAN tunnel, fip-ns/router-ns with proxy ARP and DNAT/SNAT. Checked the way the walkthrough
  * means it: the outside reaches both floating IPs (ICMP and TCP), VM2 through the tunnel.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Census } from '../../src/runtime/netns/census.js';
+import { describe, expect, test } from 'vitest';
 import { halab } from '../helpers/cli.js';
-import { expectNoLeaks, ping, takeCensus, tcpExchange } from '../helpers/lab.js';
+import { ping, tcpExchange, useLab } from '../helpers/lab.js';
 
 const LAB = 'dvr-fip';
-let before: Census;
 
 describe('dvr-fip (seeds/004)', () => {
-  beforeAll(async () => {
-    before = await takeCensus(LAB);
-    const r = await halab(['up', 'topologies/dvr-fip.yaml']);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-  }, 120_000);
-
-  afterAll(async () => {
-    const r = await halab(['down', LAB]);
-    expect(r.code).toBe(0);
-    await expectNoLeaks(before);
-  }, 120_000);
-
-  test('the outside reaches fip-ns and both floating IPs by ICMP', async () => {
-    expect(await ping(LAB, 'ext', '192.168.100.254')).toBe(true);
-    expect(await ping(LAB, 'ext', '192.168.100.150')).toBe(true); // VM1, same host
-    expect(await ping(LAB, 'ext', '192.168.100.160')).toBe(true); // VM2, through the VXLAN tunnel
-  });
+  useLab('topologies/dvr-fip.yaml', LAB);
 
   test('the outside reaches both floating IPs by TCP (checksum offload handled)', async () => {
     expect(await tcpExchange(LAB, 'vm1', 'ext', '192.168.100.150', 8080)).toBe('192.168.100.1');

@@ -1,12 +1,10 @@
 /** FRR as a lab service: eBGP routes into both kernels, BFD detection, readiness errors, cleanup. */
 import { performance } from 'node:perf_hooks';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Census } from '../../src/runtime/netns/census.js';
+import { describe, expect, test } from 'vitest';
 import { halab } from '../helpers/cli.js';
-import { eventually, expectNoLeaks, inNode, ping, takeCensus, tcpExchange } from '../helpers/lab.js';
+import { eventually, expectNoLeaks, inNode, ping, takeCensus, tcpExchange, useLab } from '../helpers/lab.js';
 
 const LAB = 'bgp-pair';
-let before: Census;
 
 async function sessionState(node: string, peer: string): Promise<string> {
   const r = await inNode(LAB, node, ['vtysh', '--vty_socket', `/run/halab/${LAB}/nodes/${node}/frr`, '-c', 'show bgp summary json']);
@@ -15,17 +13,7 @@ async function sessionState(node: string, peer: string): Promise<string> {
 }
 
 describe('FRR service (two eBGP peers with BFD)', () => {
-  beforeAll(async () => {
-    before = await takeCensus(LAB);
-    const up = await halab(['up', 'test/fixtures/valid/bgp-pair.yaml', '--ready-timeout', '30']);
-    expect(up.stderr).toBe('');
-    expect(up.code).toBe(0);
-  }, 60_000);
-
-  afterAll(async () => {
-    expect((await halab(['down', LAB])).code).toBe(0);
-    await expectNoLeaks(before); // no zebra, bgpd, bfdd left
-  });
+  useLab('test/fixtures/valid/bgp-pair.yaml', LAB, { readyTimeoutS: 30 });
 
   test('up returned with the session Established and each LAN in the other kernel', async () => {
     expect(await sessionState('r1', '192.0.2.2')).toBe('Established');

@@ -1,29 +1,17 @@
 /** GoBGP as a lab service: configured through its CLI, routes into the kernel by the FIB agent, events. */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { readEvents } from '../../src/runtime/events.js';
-import type { Census } from '../../src/runtime/netns/census.js';
 import { halab } from '../helpers/cli.js';
-import { eventually, expectNoLeaks, inNode, ping, takeCensus } from '../helpers/lab.js';
+import { eventually, inNode, ping, useLab } from '../helpers/lab.js';
 
 const LAB = 'gobgp-frr';
 const EVENTS = `/run/halab/${LAB}/events.jsonl`;
-let before: Census;
 
 const route = async (node: string, prefix: string) => (await inNode(LAB, node, ['ip', 'route', 'show', prefix])).stdout.trim();
 const vtysh = (...cmds: string[]) => inNode(LAB, 'f2', ['vtysh', '--vty_socket', `/run/halab/${LAB}/nodes/f2/frr`, ...cmds.flatMap((c) => ['-c', c])]);
 
 describe('GoBGP service with an FRR peer', () => {
-  beforeAll(async () => {
-    before = await takeCensus(LAB);
-    const up = await halab(['up', 'test/fixtures/valid/gobgp-frr.yaml', '--ready-timeout', '40']);
-    expect(up.stderr).toBe('');
-    expect(up.code).toBe(0);
-  }, 60_000);
-
-  afterAll(async () => {
-    expect((await halab(['down', LAB])).code).toBe(0);
-    await expectNoLeaks(before); // no gobgpd, no FIB agent, no FRR
-  });
+  useLab('test/fixtures/valid/gobgp-frr.yaml', LAB, { readyTimeoutS: 40 });
 
   test('routes reach both kernels: FRR through zebra, GoBGP through the FIB agent', async () => {
     expect(await eventually(() => route('g1', '10.2.0.0/24'))).toMatch(/via 192\.0\.2\.2 .*proto bgp/);

@@ -3,38 +3,24 @@
  * flow through a timed blackhole parsed into intervals and totals, `halab iperf` in both output
  * modes and its errors, and no iperf3 left after `down`.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { iperf3 } from '../../src/plugins/services/iperf3/index.js';
 import { runIperf3, type Iperf3Interval } from '../../src/probes/iperf3/index.js';
 import { monotonicMs } from '../../src/runtime/events.js';
-import type { Census } from '../../src/runtime/netns/census.js';
 import { readState } from '../../src/runtime/netns/state.js';
 import { namespaceName } from '../../src/util/names.js';
 import { halab } from '../helpers/cli.js';
-import { expectNoLeaks, inNode, takeCensus } from '../helpers/lab.js';
+import { inNode, useLab } from '../helpers/lab.js';
 
 const LAB = 'iperf-lab';
 const SRV = '10.0.0.3';
-let before: Census;
 
 const ns = (node: string) => namespaceName(LAB, node);
 const sum = (l: Iperf3Interval[], k: 'bytes' | 'packets' | 'lostPackets') => l.reduce((a, i) => a + (i[k] ?? 0), 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('iperf3 service and flows', () => {
-  beforeAll(async () => {
-    before = await takeCensus(LAB);
-    const up = await halab(['up', 'test/fixtures/valid/iperf3-lab.yaml', '--ready-timeout', '20']);
-    expect(up.stderr).toBe('');
-    expect(up.code).toBe(0);
-  }, 60_000);
-
-  afterAll(async () => {
-    expect((await halab(['down', LAB])).code).toBe(0);
-    const after = await takeCensus(LAB);
-    expect(after.processes.filter((p) => p.startsWith('iperf3'))).toEqual([]);
-    await expectNoLeaks(before);
-  });
+  useLab('test/fixtures/valid/iperf3-lab.yaml', LAB, { readyTimeoutS: 20 });
 
   test('after up both servers listen inside srv; readiness, status and logs say so', async () => {
     const ss = await inNode(LAB, 'srv', ['ss', '-Hltn']);

@@ -4,15 +4,14 @@
  * master-down time (3 x advert + skew), seen in the lab's event log on the monotonic clock; the
  * NIC coming back lets the master preempt; `down` leaves no keepalived and no agent behind.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { masterDownMs } from '../../src/plugins/services/keepalived/config.js';
 import { resolveInstances, type KeepalivedOptions } from '../../src/plugins/services/keepalived/options.js';
 import { labDir } from '../../src/pipeline/expand.js';
 import { loadTopology } from '../../src/pipeline/validate.js';
 import { eventsFile, monotonicMs, readEvents } from '../../src/runtime/events.js';
-import type { Census } from '../../src/runtime/netns/census.js';
 import { halab } from '../helpers/cli.js';
-import { eventually, expectNoLeaks, inNode, ping, takeCensus } from '../helpers/lab.js';
+import { eventually, inNode, ping, takeCensus, useLab } from '../helpers/lab.js';
 
 const FILE = 'test/fixtures/valid/vrrp-pair.yaml';
 const LAB = 'vrrp-test';
@@ -27,7 +26,6 @@ const instanceOf = (node: string) => {
 const r1 = instanceOf('r1');
 const r2 = instanceOf('r2');
 
-let before: Census;
 
 async function holdsVip(node: string): Promise<boolean> {
   const r = await inNode(LAB, node, ['ip', '-o', '-4', 'addr', 'show', 'dev', 'eth0']);
@@ -55,17 +53,7 @@ const summaryOf = (st: StatusJson, node: string) => st.nodes.find((x) => x.name 
 const vrrpEvents = (since: number) => readEvents(eventsFile(labDir(LAB)), since).filter((e) => e.kind === 'vrrp');
 
 describe('keepalived service (VRRPv3 pair, 100 ms adverts)', () => {
-  beforeAll(async () => {
-    before = await takeCensus(LAB);
-    const up = await halab(['up', FILE, '--name', LAB, '--ready-timeout', '30']);
-    expect(up.stderr).toBe('');
-    expect(up.code).toBe(0);
-  }, 60_000);
-
-  afterAll(async () => {
-    expect((await halab(['down', LAB])).code).toBe(0);
-    await expectNoLeaks(before); // no keepalived, no vrrp-events agent, no namespace
-  });
+  useLab(FILE, LAB, { readyTimeoutS: 30 });
 
   test('after up exactly one router holds the VIP; status, events and logs say which', async () => {
     expect(await holders()).toEqual(['r1']);

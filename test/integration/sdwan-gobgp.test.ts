@@ -3,13 +3,11 @@
  * (AS65001, configured through gobgp's CLI, kernel routes by the FIB agent), Quagga-2 (FRR,
  * AS65002) and pc1. Checked against the document's own outputs.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Census } from '../../src/runtime/netns/census.js';
+import { describe, expect, test } from 'vitest';
 import { halab } from '../helpers/cli.js';
-import { eventually, expectNoLeaks, inNode, ping, takeCensus, tcpExchange } from '../helpers/lab.js';
+import { eventually, inNode, ping, tcpExchange, useLab } from '../helpers/lab.js';
 
 const LAB = 'sdwan-gobgp';
-let before: Census;
 
 interface RibPath {
   best?: boolean;
@@ -19,17 +17,7 @@ const gobgpRib = async (node: string) => JSON.parse((await inNode(LAB, node, ['g
 const nexthop = (p: RibPath) => p.attrs.find((a) => a.type === 3)?.nexthop;
 
 describe('sdwan-gobgp (seeds/001)', () => {
-  beforeAll(async () => {
-    before = await takeCensus(LAB);
-    const up = await halab(['up', 'topologies/sdwan-gobgp.yaml', '--ready-timeout', '90'], { timeoutMs: 150_000 });
-    expect(up.stderr).toBe('');
-    expect(up.code).toBe(0);
-  }, 180_000);
-
-  afterAll(async () => {
-    expect((await halab(['down', LAB])).code).toBe(0);
-    await expectNoLeaks(before);
-  });
+  useLab('topologies/sdwan-gobgp.yaml', LAB, { readyTimeoutS: 90, upTimeoutMs: 150000 });
 
   test('all seven GoBGP sessions are Established, as in the neighbor list of the document', async () => {
     const st = JSON.parse((await halab(['status', LAB, '--json'])).stdout) as { nodes: { name: string; services: { kind: string; data: { neighbors?: Record<string, { state: string }> } }[] }[] };
