@@ -63,7 +63,7 @@ function interfaceActions(n: LabNode): Action[] {
   const ip = (...args: string[]): Step => ({ t: 'ip', ns: n.ns, args });
   const covered = `netns:${n.name}`;
   const out: Action[] = [
-    { id: `lo:${n.name}`, phase: 'interfaces', node: n.name, what: `loopback up in ${n.name}`, do: [ip('link', 'set', 'lo', 'up')], undo: [], coveredBy: covered },
+    { id: `lo:${n.name}`, phase: 'interfaces', node: n.name, what: `loopback up in ${n.name}`, do: [ip('link', 'set', 'dev', 'lo', 'up')], undo: [], coveredBy: covered },
   ];
   for (const li of n.ifaces.values()) {
     const cfg = li.config;
@@ -71,14 +71,14 @@ function interfaceActions(n: LabNode): Action[] {
     const steps: Step[] = [];
     if (li.txOff)
       steps.push({ t: 'exec', ns: n.ns, argv: ['ethtool', '-K', k, 'tx', 'off'], quiet: true });
-    if (cfg?.mac) steps.push(ip('link', 'set', k, 'address', cfg.mac));
-    if (cfg?.mtu) steps.push(ip('link', 'set', k, 'mtu', String(cfg.mtu)));
+    if (cfg?.mac) steps.push(ip('link', 'set', 'dev', k, 'address', cfg.mac));
+    if (cfg?.mtu) steps.push(ip('link', 'set', 'dev', k, 'mtu', String(cfg.mtu)));
     // nodad: lab addresses are unique by validation; waiting for IPv6 DAD only slows `up`.
     for (const a of cfg?.addresses ?? []) steps.push(ip('addr', 'add', a.text, 'dev', k, ...(a.family === 6 ? ['nodad'] : [])));
     // No IPv6 link-local address (so no DAD, router solicitations or MLD flooding every bridge)
     // on interfaces that have no IPv6 address, unless asked for: IPv4 labs stay quiet and scale.
-    if (!(cfg?.linkLocal ?? cfg?.addresses.some((a) => a.family === 6))) steps.push(ip('link', 'set', k, 'addrgenmode', 'none'));
-    if (cfg?.up !== false) steps.push(ip('link', 'set', k, 'up'));
+    if (!(cfg?.linkLocal ?? cfg?.addresses.some((a) => a.family === 6))) steps.push(ip('link', 'set', 'dev', k, 'addrgenmode', 'none'));
+    if (cfg?.up !== false) steps.push(ip('link', 'set', 'dev', k, 'up'));
     for (const [key, value] of Object.entries(cfg?.sysctl ?? {})) steps.push({ t: 'sysctl', ns: n.ns, key: `net.ipv4.conf.${k}.${key}`, value });
     const label = k === li.name ? li.name : `${li.name} (kernel name ${k})`;
     const parts = [cfg?.addresses.length ? cfg.addresses.map((a) => a.text).join(', ') : '', cfg?.up === false ? 'down' : 'up'];

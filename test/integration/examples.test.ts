@@ -55,6 +55,11 @@ describe('docs/topology.md examples', () => {
     }));
 });
 
+test('interface and bridge names that are iproute2 keywords (a, up, mtu, dev, master) work', () =>
+  withLab('test/fixtures/valid/keyword-names.yaml', 'keyword-names', async () => {
+    expect(await ping('keyword-names', 'h1', '10.0.0.2')).toBe(true);
+  }));
+
 describe('every topology in topologies/ builds and leaves nothing behind', () => {
   const files = readdirSync('topologies').filter((f) => f.endsWith('.yaml'));
   test.each(files)('%s', async (f) => {

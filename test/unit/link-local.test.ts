@@ -26,17 +26,17 @@ const stepsOf = (node: string, iface: string) =>
 describe('IPv6 link-local addresses', () => {
   test('an IPv4-only interface gets none, before it comes up', () => {
     const s = stepsOf('v4', 'eth0');
-    expect(s).toContain('link set eth0 addrgenmode none');
-    expect(s.indexOf('link set eth0 addrgenmode none')).toBeLessThan(s.indexOf('link set eth0 up'));
+    expect(s).toContain('link set dev eth0 addrgenmode none');
+    expect(s.indexOf('link set dev eth0 addrgenmode none')).toBeLessThan(s.indexOf('link set dev eth0 up'));
   });
   test('an interface with an IPv6 address keeps it', () => {
-    expect(stepsOf('v6', 'eth0')).not.toContain('link set eth0 addrgenmode none');
+    expect(stepsOf('v6', 'eth0')).not.toContain('link set dev eth0 addrgenmode none');
   });
   test('link-local: true keeps it on an IPv4-only interface', () => {
-    expect(stepsOf('asked', 'eth0')).not.toContain('link set eth0 addrgenmode none');
+    expect(stepsOf('asked', 'eth0')).not.toContain('link set dev eth0 addrgenmode none');
   });
   test('bridge ports and the bridge itself get none', () => {
-    expect(stepsOf('sw', 'p1')).toContain('link set p1 addrgenmode none');
-    expect(stepsOf('sw', 'br0')).toContain('link set br0 addrgenmode none');
+    expect(stepsOf('sw', 'p1')).toContain('link set dev p1 addrgenmode none');
+    expect(stepsOf('sw', 'br0')).toContain('link set dev br0 addrgenmode none');
   });
 });

@@ -85,8 +85,8 @@ describe('plan for dvr-fip', () => {
       `${db1} add-port br-int vport-fip tag=3 -- set interface vport-fip type=internal`,
       `${db1} add-port br-int vport-router tag=10 -- set interface vport-router type=internal`,
       `${db1} add-port br-tun vxlan1 -- set interface vxlan1 type=vxlan options:remote_ip=192.168.122.33`,
-      'ip -n halab.dvr-fip.host1 link set vport-fip netns halab.dvr-fip.fip-ns',
-      'ip -n halab.dvr-fip.host1 link set vport-router netns halab.dvr-fip.router-ns',
+      'ip -n halab.dvr-fip.host1 link set dev vport-fip netns halab.dvr-fip.fip-ns',
+      'ip -n halab.dvr-fip.host1 link set dev vport-router netns halab.dvr-fip.router-ns',
       'ip netns exec halab.dvr-fip.fip-ns sysctl -w net.ipv4.conf.vport-fip.proxy_arp=1',
       'ip -n halab.dvr-fip.fip-ns route add 192.168.100.150/32 via 169.254.31.238 dev fpr',
       `${router} -A PREROUTING -d 192.168.100.150 -j DNAT --to-destination 172.16.18.100`,
@@ -94,7 +94,7 @@ describe('plan for dvr-fip', () => {
       `${router} -A PREROUTING -d 192.168.100.160 -j DNAT --to-destination 172.16.18.200`,
     ])
       expect(lines).toContain(cmd);
-    expect(lines.some((l) => l.includes('link set vport-fip netns'))).toBe(true);
+    expect(lines.some((l) => l.includes('link set dev vport-fip netns'))).toBe(true);
   });
 
   test('an internal port is handed over after it is created and configured after that', () => {
@@ -169,10 +169,10 @@ links:
 `);
     const bridge = p.actions.find((a) => a.id === 'bridge:sw:br0')!;
     expect(bridge.phase).toBe('switches');
-    expect(commands(bridge)).toEqual(['ip -n halab.t.sw link add br0 type bridge']);
+    expect(commands(bridge)).toEqual(['ip -n halab.t.sw link add name br0 type bridge']);
     const port = p.actions.find((a) => a.id === 'bridge-port:sw:br0:p1')!;
     expect(port.phase).toBe('interfaces');
-    expect(commands(port)).toEqual(['ip -n halab.t.sw link set p1 master br0']);
+    expect(commands(port)).toEqual(['ip -n halab.t.sw link set dev p1 master br0']);
     // No OVS, so no daemons and no checksum offload changes.
     expect(p.actions.some((a) => a.phase === 'daemons')).toBe(false);
     expect(p.actions.flatMap(commands).some((c) => c.includes('ethtool'))).toBe(false);

@@ -35,7 +35,7 @@ export const linuxBridge: SwitchKind = {
         node: node.name,
         what: `create Linux bridge ${br.name} in ${node.name}`,
         path: br.path,
-        do: [{ t: 'ip', ns: node.ns, args: ['link', 'add', k, 'type', 'bridge'] }],
+        do: [{ t: 'ip', ns: node.ns, args: ['link', 'add', 'name', k, 'type', 'bridge'] }],
         undo: [],
         coveredBy: `netns:${node.name}`,
       });
@@ -47,7 +47,7 @@ export const linuxBridge: SwitchKind = {
           node: node.name,
           what: `add ${p.name} to bridge ${br.name}`,
           path: p.path,
-          do: [{ t: 'ip', ns: node.ns, args: ['link', 'set', node.ifaces.get(p.name)!.kname, 'master', k] }],
+          do: [{ t: 'ip', ns: node.ns, args: ['link', 'set', 'dev', node.ifaces.get(p.name)!.kname, 'master', k] }],
           undo: [],
           coveredBy: `netns:${node.name}`,
         });

@@ -77,7 +77,7 @@ export const ovs: SwitchKind = {
           node: node.name,
           what: `hand internal port ${p.name} to ${p.internalTo}`,
           path: p.path,
-          do: [{ t: 'ip', ns: node.ns, args: ['link', 'set', kname(p.name), 'netns', target] }],
+          do: [{ t: 'ip', ns: node.ns, args: ['link', 'set', 'dev', kname(p.name), 'netns', target] }],
           undo: [],
           coveredBy: `ovs-bridge:${node.name}:${p.bridge}`,
         });
