@@ -70,6 +70,17 @@ function program(): Command {
     .option('--json', 'the parsed intervals and totals as JSON')
     .description('run an iperf3 client in node SRC against DST; per-interval table and totals')
     .action(lazy(async () => (await import('./commands/iperf.js')).iperfCommand));
+  p.command('probe')
+    .argument('<name>')
+    .argument('<src>', 'node that sends')
+    .argument('<dst>', 'node that receives, or one of its addresses (a node: its first IPv4 address)')
+    .option('--rate <hz>', 'packets per second', '1000')
+    .option('--duration <s>', 'how long to send', '10')
+    .option('--both', 'also a flow from DST back to SRC')
+    .option('--port <n>', 'UDP port of the receivers', '7500')
+    .option('--json', 'the report as JSON (result.json flow keys)')
+    .description('UDP probe flow from SRC to DST: loss-derived outage, longest gap, loss and recovery times, with lab events')
+    .action(lazy(async () => (await import('./commands/probe.js')).probeCommand));
   p.command('down')
     .argument('<name>')
     .description('remove everything a lab created')

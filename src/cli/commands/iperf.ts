@@ -2,14 +2,13 @@
  * `halab iperf NAME SRC DST`: one iperf3 test from node SRC to DST (an address, or a node: its
  * first IPv4 address), printed per interval with both sides' view, and the totals; or as JSON.
  */
-import { isIP } from 'node:net';
 import { EnvError, UsageError } from '../../errors.js';
 import type { Iperf3Options } from '../../plugins/services/iperf3/options.js';
 import { portsOf } from '../../plugins/services/iperf3/options.js';
 import { DEFAULT_INTERVAL_S, DEFAULT_PORT, DEFAULT_TIME_S, Iperf3Error, checkClientOptions, runIperf3, type Iperf3Flow, type Iperf3Interval } from '../../probes/iperf3/index.js';
 import { checkEnvironment, findProgram } from '../../runtime/netns/requirements.js';
-import { readState, type LabState, type StateNode } from '../../runtime/netns/state.js';
-import { closest } from '../../util/names.js';
+import { findNode, resolveDst } from '../../runtime/netns/resolve.js';
+import { readState, type StateNode } from '../../runtime/netns/state.js';
 import { table } from '../table.js';
 
 export interface IperfOpts {
@@ -27,28 +26,6 @@ function number(flag: string, text: string | undefined): number | undefined {
   const v = Number(text);
   if (text.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${flag} '${text}' is not a number`);
   return v;
-}
-
-function findNode(state: LabState, name: string, role: string): StateNode {
-  const n = state.nodes.find((x) => x.name === name);
-  if (n) return n;
-  const hint = closest(name, state.nodes.map((x) => x.name));
-  throw new UsageError(`lab ${state.lab} has no node '${name}' (${role})${hint ? `; did you mean '${hint}'?` : ''}; nodes: ${state.nodes.map((x) => x.name).join(', ')}`);
-}
-
-const addressesOf = (n: StateNode) => n.ifaces.flatMap((i) => i.addresses.map((a) => a.split('/')[0]!));
-
-/** DST as an address, and the node it belongs to when it is one of the lab's. */
-function resolveDst(state: LabState, dst: string): { address: string; node: StateNode | null } {
-  if (isIP(dst)) return { address: dst, node: state.nodes.find((n) => addressesOf(n).includes(dst)) ?? null };
-  if (!state.nodes.some((x) => x.name === dst)) {
-    const hint = closest(dst, state.nodes.map((x) => x.name));
-    throw new UsageError(`'${dst}' is neither an IP address nor a node of lab ${state.lab}${hint ? ` (did you mean '${hint}'?)` : ''}; nodes: ${state.nodes.map((x) => x.name).join(', ')}`);
-  }
-  const node = findNode(state, dst, 'DST');
-  const v4 = addressesOf(node).find((a) => isIP(a) === 4);
-  if (!v4) throw new UsageError(`node ${dst} has no IPv4 address; give DST as an address${addressesOf(node).length ? ` (its addresses: ${addressesOf(node).join(', ')})` : ''}`);
-  return { address: v4, node };
 }
 
 function iperf3Ports(node: StateNode | null): number[] | null {
