@@ -50,6 +50,15 @@ function program(): Command {
       const { execCommand } = await import('./commands/exec.js');
       process.exitCode = await execCommand(name, node, cmd);
     });
+  p.command('fault')
+    .argument('<name>')
+    .argument('<kind>', 'node-halt, node-freeze, node-resume, nic-down, nic-up, link-cut, link-restore, blackhole, process-kill, port-down, port-up')
+    .argument('<target>', 'NODE, NODE:INTERFACE, NODE:PORT or NODE:PROGRAM')
+    .option('--duration-ms <ms>', 'blackhole: how long')
+    .option('--signal <sig>', 'process-kill: KILL (default) or TERM')
+    .option('--json', 'print the fault as JSON')
+    .description('inject a fault into a running lab; recorded as an event')
+    .action(lazy(async () => (await import('./commands/fault.js')).faultCommand));
   p.command('logs')
     .argument('<name>')
     .argument('<node>')

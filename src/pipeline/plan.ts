@@ -9,11 +9,18 @@ import { serviceKinds } from '../plugins/services/index.js';
 import { switchKinds } from '../plugins/switches/index.js';
 import { sysctlInterface } from '../util/sysctl.js';
 
+/** Veth ends get interface indexes from here on (see the links below). */
+const LINK_INDEX_BASE = 1000;
+
 export function plan(lab: Lab): Plan {
   const actions: Action[] = [];
   for (const n of lab.nodes) actions.push(namespaceAction(n));
-  for (const l of lab.topology.links) {
+  lab.topology.links.forEach((l, i) => {
     const [a, b] = l.endpoints.map((e) => ({ node: lab.node(e.node), iface: e.iface }));
+    // Both ends of a veth would otherwise get the same ifindex in their fresh namespaces; the
+    // kernel then takes their carrier changes as non-urgent and delays them by up to a second
+    // (linkwatch), which bridges, FRR and keepalived all wait for. Distinct indexes, per link.
+    const [ia, ib] = [String(LINK_INDEX_BASE + 2 * i), String(LINK_INDEX_BASE + 2 * i + 1)];
     const ka = a!.node.ifaces.get(a!.iface)!.kname;
     const kb = b!.node.ifaces.get(b!.iface)!.kname;
     const mtu = l.mtu ? ['mtu', String(l.mtu)] : [];
@@ -22,11 +29,11 @@ export function plan(lab: Lab): Plan {
       phase: 'links',
       what: `link ${a!.node.name}:${a!.iface} <-> ${b!.node.name}:${b!.iface}`,
       path: l.path,
-      do: [{ t: 'ip', args: ['link', 'add', 'name', ka, 'netns', a!.node.ns, ...mtu, 'type', 'veth', 'peer', 'name', kb, 'netns', b!.node.ns, ...mtu] }],
+      do: [{ t: 'ip', args: ['link', 'add', 'name', ka, 'index', ia, 'netns', a!.node.ns, ...mtu, 'type', 'veth', 'peer', 'name', kb, 'index', ib, 'netns', b!.node.ns, ...mtu] }],
       undo: [],
       coveredBy: `netns:${a!.node.name}`,
     });
-  }
+  });
   for (const n of lab.nodes) {
     for (const kind of switchKinds.values()) {
       const bridges = n.spec.bridges.filter((b) => b.kind === kind.kind);

@@ -25,6 +25,10 @@ describe('docs/topology.md examples', () => {
   test('two-hosts: h1 reaches h2 across the Linux bridge', () =>
     withLab('topologies/examples/two-hosts.yaml', 'two-hosts', async () => {
       expect(await ping('two-hosts', 'h1', '10.0.0.2')).toBe(true);
+      // The two ends of a veth have different ifindexes (else the kernel delays their carrier events).
+      const link = (await inNode('two-hosts', 'h1', ['ip', '-o', 'link', 'show', 'dev', 'eth0'])).stdout;
+      const [, own, peer] = /^(\d+): eth0@if(\d+)/.exec(link)!;
+      expect(own).not.toBe(peer);
       // IPv4-only interfaces carry no IPv6 link-local address (no IPv6 chatter in the lab).
       expect((await inNode('two-hosts', 'h1', ['ip', '-6', 'addr', 'show', 'dev', 'eth0'])).stdout).not.toContain('fe80');
     }));

@@ -195,7 +195,7 @@ links:
   - { endpoints: [r:uplink-to-the-core, core:eth0], mtu: 1400 }
 `);
     const text = renderPlan(p);
-    expect(text).toContain('ip link add name uplink-to--988f netns halab.t.r mtu 1400 type veth peer name eth0 netns halab.t.core mtu 1400');
+    expect(text).toContain('ip link add name uplink-to--988f index 1000 netns halab.t.r mtu 1400 type veth peer name eth0 index 1001 netns halab.t.core mtu 1400');
     expect(text).toContain('ip -n halab.t.r addr add 10.0.0.1/24 dev uplink-to--988f');
     expect(text).toContain('ip -n halab.t.r route add 10.9.0.0/16 via 10.0.0.2 dev uplink-to--988f');
     expect(text).toContain('ip netns exec halab.t.r iptables -t nat -A POSTROUTING -s 172.16.0.0/16 -o uplink-to--988f -j MASQUERADE');

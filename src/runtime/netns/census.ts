@@ -6,6 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { stateRoot } from '../../pipeline/expand.js';
 import { NS_PREFIX } from '../../util/names.js';
+import { listCgroups } from './freezer.js';
 import { isAlive, listNetns, listProcesses, run, type ProcInfo } from './proc.js';
 
 /** Daemons halab starts inside labs; any of them alive outside a lab is a leak. */
@@ -19,6 +20,8 @@ export interface Census {
   rootLinks: string[];
   stateEntries: string[];
   rootRules: string[];
+  /** The freezer cgroups of node-halt / node-freeze. */
+  cgroups: string[];
 }
 
 /**
@@ -51,13 +54,14 @@ export async function takeCensus(labs: string | string[] = []): Promise<Census> 
   const rootRules = [...nft.stdout.split('\n'), ...ipt.stdout.split('\n')].map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && !/^:\S+ \S+ \[\d+:\d+\]$/.test(l));
   const prefixes = scope.length ? scope.map((l) => `${NS_PREFIX}${l}.`) : [NS_PREFIX];
   const namespaces = listNetns().filter((n) => prefixes.some((p) => n.startsWith(p)));
-  return { scope, namespaces, processes, rootLinks, stateEntries, rootRules };
+  const cgroups = listCgroups().filter((c) => !scope.length || scope.includes(c.split('/')[0]!));
+  return { scope, namespaces, processes, rootLinks, stateEntries, rootRules, cgroups };
 }
 
 /** Everything in `now` that was not in `before`, as readable lines; empty means no leak. */
 export function leaksSince(before: Census, now: Census): string[] {
   const out: string[] = [];
-  for (const key of ['namespaces', 'processes', 'rootLinks', 'stateEntries', 'rootRules'] as const) {
+  for (const key of ['namespaces', 'processes', 'rootLinks', 'stateEntries', 'rootRules', 'cgroups'] as const) {
     const old = new Set(before[key]);
     for (const item of now[key]) if (!old.has(item)) out.push(`${key}: ${item}`);
   }

@@ -8,13 +8,16 @@ import type { Lab } from '../../model/lab.js';
 import type { Action } from '../../model/plan.js';
 import type { ServiceSpec } from '../../model/topology.js';
 import { labDir, stateRoot } from '../../pipeline/expand.js';
+import { routeArgs } from '../../pipeline/plan.js';
 
 export interface StateNode {
   name: string;
   kind: string;
   ns: string;
   dir: string;
-  ifaces: { name: string; kname: string; origin: string; addresses: string[] }[];
+  ifaces: { name: string; kname: string; origin: string; addresses: string[]; up: boolean }[];
+  /** `ip route add` arguments of the node's static routes (restored when a link comes back). */
+  routes: string[][];
   bridges: { name: string; kind: string }[];
   services: ServiceSpec[];
 }
@@ -53,7 +56,8 @@ export function newState(lab: Lab, file: string, actions: Action[]): LabState {
       kind: n.kind,
       ns: n.ns,
       dir: n.dir,
-      ifaces: [...n.ifaces.values()].map((i) => ({ name: i.name, kname: i.kname, origin: i.origin, addresses: i.config?.addresses.map((a) => a.text) ?? [] })),
+      ifaces: [...n.ifaces.values()].map((i) => ({ name: i.name, kname: i.kname, origin: i.origin, addresses: i.config?.addresses.map((a) => a.text) ?? [], up: i.config?.up !== false })),
+      routes: n.spec.routes.map((r) => routeArgs(r, n)),
       bridges: n.spec.bridges.map((b) => ({ name: b.name, kind: b.kind })),
       services: n.spec.services,
     })),

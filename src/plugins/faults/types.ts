@@ -1,0 +1,38 @@
+/** Fault kinds (DESIGN.md "Faults"): each takes effect at a recorded moment on the monotonic clock. */
+import type { LabState, StateNode } from '../../runtime/netns/state.js';
+
+export interface FaultOptions {
+  /** blackhole: how long traffic is dropped. */
+  durationMs?: number;
+  /** process-kill: SIGKILL (default) or SIGTERM. */
+  signal?: 'KILL' | 'TERM';
+}
+
+export interface FaultContext {
+  state: LabState;
+  node: StateNode;
+  /** The part of TARGET after `NODE:` (an interface, port or program), if any. */
+  part?: string;
+  opts: FaultOptions;
+  /** Run argv inside the node's namespace; throws with the command's stderr on failure. Returns when it finished (monotonic ms). */
+  inNode(argv: string[], input?: string): Promise<number>;
+  /** Run `ip` commands (batch lines) in the node through one session; resolves when they were done, precisely (see runtime/netns/session.ts). */
+  ip(lines: string[]): Promise<number>;
+}
+
+export interface FaultResult {
+  /** When the fault took effect (monotonic ms: the moment its command returned). */
+  atMs: number;
+  /** For faults that end by themselves (blackhole): when they ended. */
+  endMs?: number;
+  /** Human detail for the event and the CLI. */
+  detail: string;
+}
+
+export interface FaultKind {
+  kind: string;
+  summary: string;
+  /** What TARGET names: a node, `NODE:INTERFACE`, `NODE:PORT` of a switch node, `NODE:PROGRAM`. */
+  target: 'node' | 'interface' | 'port' | 'program';
+  inject(ctx: FaultContext): Promise<FaultResult>;
+}
