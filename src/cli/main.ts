@@ -59,6 +59,10 @@ function program(): Command {
     .option('--json', 'print the fault as JSON')
     .description('inject a fault into a running lab; recorded as an event')
     .action(lazy(async () => (await import('./commands/fault.js')).faultCommand));
+  p.command('calibrate')
+    .option('--json', 'print the points as JSON')
+    .description('blackhole a path for 50, 200 and 1000 ms at 1 and 10 kHz and compare the measured outage (a lab of its own)')
+    .action(lazy(async () => (await import('./commands/calibrate.js')).calibrateCommand));
   p.command('logs')
     .argument('<name>')
     .argument('<node>')
