@@ -7,12 +7,11 @@
  *
  *   gobgp-fib --node NAME --events FILE [--log GOBGPD_LOG] [--families ipv4,ipv6]
  */
-import { execFile, spawn } from 'node:child_process';
-import { closeSync, fstatSync, openSync, readSync, watch } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { execFile } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { isLocal, parseMonitorLine, type RibUpdate } from '../plugins/services/gobgp/monitor.js';
 import { appendEvent, monotonicMs } from '../runtime/events.js';
+import { follow, followLog } from './follow.js';
 
 const { values } = parseArgs({
   options: { node: { type: 'string' }, events: { type: 'string' }, log: { type: 'string' }, families: { type: 'string', default: 'ipv4,ipv6' } },
@@ -52,59 +51,14 @@ async function apply(u: RibUpdate, seenMs: number): Promise<void> {
   }
 }
 
-/** Run `gobgp ARGS`, feeding each output line to `onLine`; restart it if it ends (gobgpd starting). */
-function follow(args: string[], onLine: (line: string, seenMs: number) => void): void {
-  const child = spawn('gobgp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  createInterface({ input: child.stdout }).on('line', (l) => onLine(l, monotonicMs()));
-  child.stderr.on('data', (d: Buffer) => process.stderr.write(d));
-  child.on('exit', () => setTimeout(() => follow(args, onLine), 200));
-}
-
 for (const fam of values.families!.split(',')) {
-  follow(['monitor', 'global', 'rib', '-j', '--current', '-a', fam], (line, seenMs) => {
+  follow(['gobgp', 'monitor', 'global', 'rib', '-j', '--current', '-a', fam], (line, seenMs) => {
     for (const u of parseMonitorLine(line)) chain = chain.then(() => apply(u, seenMs));
   });
 }
 
-/**
- * Session changes: `gobgp monitor neighbor` prints nothing in 3.10, but gobgpd logs "Peer Up" /
- * "Peer Down" as JSON lines (with whole-second times); following its log through inotify stamps
- * each line when it is written.
- */
-function followLog(file: string, onLine: (line: string, seenMs: number) => void): void {
-  let offset = 0;
-  let partial = '';
-  const read = () => {
-    const seenMs = monotonicMs();
-    let fd: number;
-    try {
-      fd = openSync(file, 'r');
-    } catch {
-      return;
-    }
-    try {
-      const size = fstatSync(fd).size;
-      if (size < offset) offset = 0;
-      if (size === offset) return;
-      const buf = Buffer.alloc(size - offset);
-      readSync(fd, buf, 0, buf.length, offset);
-      offset = size;
-      const lines = (partial + buf.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const l of lines) onLine(l, seenMs);
-    } finally {
-      closeSync(fd);
-    }
-  };
-  read();
-  try {
-    watch(file, read);
-  } catch {
-    // no inotify: the poll below still sees every line
-  }
-  setInterval(read, 250).unref();
-}
-
+// Session changes: `gobgp monitor neighbor` prints nothing in 3.10, but gobgpd logs "Peer Up" /
+// "Peer Down" as JSON lines (whole-second times); following the log stamps each line when written.
 if (values.log) {
   followLog(values.log, (line, seenMs) => {
     try {

@@ -92,11 +92,26 @@ describe('faults on links and ports', () => {
   };
 
   test('link-cut keeps the carrier but drops everything (BFD takes the session down); link-restore brings it back', async () => {
-    await fault(LAB, 'link-cut', 'r2:eth0');
+    // Established comes before the routes: wait until r2's LAN is in r1's kernel.
+    expect(await eventually(async () => (await inNode(LAB, 'r1', ['ip', 'route', 'show', '10.2.0.0/24'])).stdout.trim(), 10_000)).toContain('proto bgp');
+    const cut = await fault(LAB, 'link-cut', 'r2:eth0');
     expect((await inNode(LAB, 'r1', ['ip', 'link', 'show', 'dev', 'eth0'])).stdout).toContain('LOWER_UP');
     expect(await eventually(async () => ((await bgp()) !== 'Established' ? 'down' : null), 5000, 50)).toBe('down');
-    await fault(LAB, 'link-restore', 'r2:eth0');
+    const restored = await fault(LAB, 'link-restore', 'r2:eth0');
     expect(await eventually(async () => ((await bgp()) === 'Established' ? 'up' : null), 20_000, 200)).toBe('up');
+    // r1's events on one clock: the fault, then the BGP session down, then its kernel route removed,
+    // all before the restore; after it the session comes back up.
+    const evs = await eventually(async () => {
+      const e = readEvents(`/run/halab/${LAB}/events.jsonl`, cut.atMs).filter((x) => x.node === 'r1');
+      return e.some((x) => x.kind === 'bgp-session' && x.tMs > restored.atMs) ? e : null;
+    }, 10_000, 100);
+    const down = evs!.find((e) => e.kind === 'bgp-session' && e.detail.startsWith('192.0.2.2 DOWN'))!;
+    const removed = evs!.find((e) => e.kind === 'fib' && e.detail.startsWith('removed 10.2.0.0/24'))!;
+    expect(down.tMs).toBeGreaterThan(cut.atMs);
+    expect(removed.tMs).toBeGreaterThanOrEqual(down.tMs);
+    expect(removed.tMs).toBeLessThan(restored.atMs);
+    // BFD 100 ms x 3 detects it long before the 3 s hold time would.
+    expect(down.tMs - cut.atMs).toBeLessThan(1000);
   }, 40_000);
 
   test('blackhole lasts the requested time to within a few ms, by its own timestamps', async () => {

@@ -33,3 +33,15 @@ describe('bgpd.conf', () => {
     expect(bfddConf('r1', { bfd: { 'interval-ms': 100, multiplier: 3 } })).toContain('profile halab\n  transmit-interval 100\n  receive-interval 100\n  detect-multiplier 3');
   });
 });
+
+describe('bgpd log', () => {
+  test('adjacency changes are parsed (session events), other lines are not', async () => {
+    const { parseAdjChange } = await import('../../src/plugins/services/frr/log.js');
+    expect(parseAdjChange('2026/11/21 20:57:31 BGP: [M7Q4P-46WDR] %ADJCHANGE: neighbor 192.0.2.2(Unknown) in vrf default Down BGP Notification send')).toEqual({ peer: '192.0.2.2', up: false, reason: 'BGP Notification send' });
+    expect(parseAdjChange('... %ADJCHANGE: neighbor fd00::2 in vrf default Up')).toEqual({ peer: 'fd00::2', up: true, reason: '' });
+    expect(parseAdjChange('BGP: bgpd 8.4.4 starting')).toBeNull();
+  });
+  test('bgpd.conf asks for neighbor changes in the log', () => {
+    expect(bgpdConf('r', { bgp: { as: 1 } })).toContain(' bgp log-neighbor-changes');
+  });
+});

@@ -27,6 +27,8 @@ export function bgpdConf(node: string, o: FrrOptions): string {
     // Labs announce and accept routes without route-maps unless they say otherwise (FRR 8
     // otherwise refuses eBGP routes), and may announce prefixes that are not in the RIB.
     lines.push(' no bgp ebgp-requires-policy', ' no bgp network import-check');
+    // Session changes in bgpd.log are where the node's events agent reads them.
+    lines.push(' bgp log-neighbor-changes');
     const neighbors = Object.entries(bgp.neighbors ?? {});
     for (const [addr, n] of neighbors) {
       lines.push(` neighbor ${addr} remote-as ${n.as}`);

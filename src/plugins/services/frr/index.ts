@@ -6,6 +6,8 @@
  */
 import { isIP } from 'node:net';
 import type { Action, Step } from '../../../model/plan.js';
+import { agentArgv } from '../../../agents/run.js';
+import { eventsFile } from '../../../runtime/events.js';
 import { run } from '../../../runtime/netns/proc.js';
 import { parseCidr } from '../../../util/ip.js';
 import type { RunNode, ServiceKind } from '../../types.js';
@@ -93,7 +95,7 @@ export const frr: ServiceKind = {
     });
   },
 
-  plan(node, spec) {
+  plan(node, spec, ctx) {
     const o = spec.options as FrrOptions;
     const dir = frrDir(node);
     const files: Record<string, string> = { zebra: zebraConf(node.name), bgpd: bgpdConf(node.name, o), bfdd: bfddConf(node.name, o) };
@@ -102,6 +104,9 @@ export const frr: ServiceKind = {
     // The daemons drop to the frr user (root is not in FRR's vty group): they own their dir.
     steps.push({ t: 'exec', argv: ['chown', '-R', 'frr:frr', dir] });
     for (const d of ds) steps.push({ t: 'exec', ns: node.ns, daemon: true, argv: daemonArgv(d, dir) });
+    // BGP session, kernel route and link changes of this node as lab events.
+    const agent = agentArgv('node-events', ['--node', node.name, '--events', eventsFile(ctx.lab.stateDir), ...(ds.includes('bgpd') ? ['--bgpd-log', `${dir}/bgpd.log`] : [])]);
+    steps.push({ t: 'spawn', ns: node.ns, argv: agent, log: `${dir}/events-agent.log`, pidfile: `${dir}/events-agent.pid` });
     const action: Action = {
       id: `frr:${node.name}`,
       phase: 'services',
@@ -109,7 +114,7 @@ export const frr: ServiceKind = {
       what: `FRR in ${node.name}: ${ds.join(', ')}`,
       path: spec.path,
       do: steps,
-      undo: [...ds].reverse().map((d): Step => ({ t: 'kill', pidfile: `${dir}/${d}.pid` })),
+      undo: [{ t: 'kill', pidfile: `${dir}/events-agent.pid` }, ...[...ds].reverse().map((d): Step => ({ t: 'kill', pidfile: `${dir}/${d}.pid` }))],
     };
     return [action];
   },
