@@ -16,12 +16,12 @@ function table(dev: string): string {
 }
 
 // Device names are validated (letters, digits, '_', '.', '-'), so quoting them is enough.
-const cutLines = (dev: string) => [
+export const cutLines = (dev: string) => [
   `add table netdev ${table(dev)}`,
   `add chain netdev ${table(dev)} in { type filter hook ingress device "${dev}" priority -500; policy drop; }`,
   `add chain netdev ${table(dev)} out { type filter hook egress device "${dev}" priority -500; policy drop; }`,
 ];
-const restoreLines = (dev: string) => [`delete table netdev ${table(dev)}`];
+export const restoreLines = (dev: string) => [`delete table netdev ${table(dev)}`];
 
 async function withNft<T>(ctx: FaultContext, f: (nft: Session, dev: string) => Promise<T>): Promise<T> {
   const nft = await nftSession(ctx.node.ns);

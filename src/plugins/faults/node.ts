@@ -1,9 +1,10 @@
 /**
  * node-halt (freeze every process and set every link down, like `request system halt`),
- * node-freeze (a hung VM: processes frozen, links stay up), node-resume (undo either).
+ * node-freeze (a hung VM: processes frozen, nothing forwarded, links stay up), node-resume (undo either).
  */
 import { freezeNode, thawNode } from '../../runtime/netns/freezer.js';
-import { monotonicMs } from '../../runtime/events.js';
+import { nftSession } from '../../runtime/netns/session.js';
+import { cutLines, restoreLines } from './link-cut.js';
 import { restoreRoutes } from './nic.js';
 import type { FaultContext, FaultKind } from './types.js';
 
@@ -20,13 +21,27 @@ export const nodeHalt: FaultKind = {
   },
 };
 
+/** A hung VM forwards nothing either: every interface drops all traffic, carrier staying up. */
+async function dropAll(ctx: FaultContext, on: boolean): Promise<number> {
+  const nft = await nftSession(ctx.node.ns);
+  try {
+    const devs = ctx.node.ifaces.map((i) => i.kname);
+    if (on) return await nft.run(devs.flatMap(cutLines));
+    // Tables of a node that was not frozen do not exist: nft -i reports that and goes on.
+    return await nft.run(devs.flatMap(restoreLines));
+  } finally {
+    await nft.close();
+  }
+}
+
 export const nodeFreeze: FaultKind = {
   kind: 'node-freeze',
-  summary: 'freeze every process of a node, links stay up (only timers notice)',
+  summary: 'a hung VM: freeze every process and drop all its traffic, carrier stays up (only timers notice)',
   target: 'node',
   async inject(ctx) {
     const n = await freezeNode(ctx.state.lab, ctx.node.name, ctx.node.ns);
-    return { atMs: monotonicMs(), detail: `${ctx.node.name} frozen (${n} processes)` };
+    const atMs = await dropAll(ctx, true);
+    return { atMs, detail: `${ctx.node.name} frozen (${n} processes, all traffic dropped)` };
   },
 };
 
@@ -35,6 +50,7 @@ export const nodeResume: FaultKind = {
   summary: 'undo node-halt or node-freeze: thaw the processes, links up, static routes back',
   target: 'node',
   async inject(ctx) {
+    await dropAll(ctx, false);
     const atMs = await ctx.ip(links(ctx, 'up'));
     await thawNode(ctx.state.lab, ctx.node.name);
     await restoreRoutes(ctx);
