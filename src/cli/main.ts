@@ -52,9 +52,9 @@ function program(): Command {
     });
   p.command('fault')
     .argument('<name>')
-    .argument('<kind>', 'node-halt, node-freeze, node-resume, nic-down, nic-up, link-cut, link-restore, blackhole, process-kill, port-down, port-up')
+    .argument('<kind>', 'node-halt, node-freeze, node-resume, node-restart, nic-down, nic-up, link-cut, link-restore, blackhole, process-kill, port-down, port-up')
     .argument('<target>', 'NODE, NODE:INTERFACE, NODE:PORT or NODE:PROGRAM')
-    .option('--duration-ms <ms>', 'blackhole: how long')
+    .option('--duration-ms <ms>', 'blackhole: how long; node-restart: how long the node stays down')
     .option('--signal <sig>', 'process-kill: KILL (default) or TERM')
     .option('--json', 'print the fault as JSON')
     .description('inject a fault into a running lab; recorded as an event')

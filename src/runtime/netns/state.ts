@@ -32,8 +32,8 @@ export interface LabState {
   /** Pid of the halab process that built it. */
   pid: number;
   nodes: StateNode[];
-  /** Every action in plan order, without its `do` steps. */
-  actions: Omit<Action, 'do'>[];
+  /** Every action in plan order; `do` steps are kept for services only (node-restart starts them again). */
+  actions: (Omit<Action, 'do'> & { do?: Action['do'] })[];
   /** Ids of actions that were started (maybe not finished). */
   started: string[];
 }
@@ -61,7 +61,7 @@ export function newState(lab: Lab, file: string, actions: Action[]): LabState {
       bridges: n.spec.bridges.map((b) => ({ name: b.name, kind: b.kind })),
       services: n.spec.services,
     })),
-    actions: actions.map(({ do: _do, ...rest }) => rest),
+    actions: actions.map(({ do: steps, ...rest }) => (rest.phase === 'services' ? { ...rest, do: steps } : rest)),
     started: [],
   };
 }
