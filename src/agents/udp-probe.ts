@@ -5,10 +5,14 @@
  *   udp-probe send --dst ADDR --port N --flow ID --run TAG --out FILE [--rate HZ] [--duration S] [--wait-go]
  *   udp-probe recv --port N --run TAG --out FILE [--bind ADDR] [--timeout S]
  *
- * The sender sends sequence-numbered 64-byte packets carrying their send time at a fixed rate. It
- * does not spin: a 1 ms timer sends, on each tick, every packet that is due by then (a small
- * burst at rates above 1 kHz: 10 at 10 kHz), so the rate is exact on average and the process
- * sleeps in between. With --wait-go it prints `ready` and sends when a line arrives on stdin (so
+ * The sender sends sequence-numbered 64-byte packets carrying their send time at a fixed rate,
+ * each at its own time (packet n is due at start + n / rate: 0.1 ms apart at 10 kHz). It does not
+ * spin: between packets it sleeps in Atomics.wait (a futex wait with a sub-ms timeout), blocking
+ * its event loop; sends on a connected socket go out synchronously (libuv tries the send at once
+ * when its queue is empty), so nothing waits for the loop. Every SLICE_MS it yields to the event
+ * loop for a turn (signals, stdin); a packet due much later than that (low rates) waits on a
+ * timer instead. A sender that fell behind (a stall) sends what it owes at once,
+ * which `sendLagMs` shows. With --wait-go it prints `ready` and sends when a line arrives on stdin (so
  * that several senders start together). The receiver binds ADDR:PORT, prints `ready`, and records
  * every arrival of this run (flow, sequence number, the send time in the packet, the arrival
  * time). Both write their records (src/probes/udp/format.ts) to FILE when they finish, or on
@@ -20,6 +24,9 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { decodePacket, encodePacket, formatReceiver, formatSender, PACKET_BYTES } from '../probes/udp/format.js';
 import { monotonicMs } from '../runtime/events.js';
+
+/** The sender's event loop gets a turn at least this often (ms): how late a SIGTERM can be handled. */
+const SLICE_MS = 5;
 
 const role = process.argv[2];
 const { values } = parseArgs({
@@ -74,7 +81,7 @@ function sender(): void {
   let next = 0;
   let errors = 0;
   let startMs = NaN;
-  let timer: NodeJS.Timeout | undefined;
+  let cancel: (() => void) | undefined;
   let finished = false;
 
   const sock = createSocket('udp4');
@@ -83,7 +90,7 @@ function sender(): void {
   const finish = (code: number) => {
     if (finished) return;
     finished = true;
-    if (timer) clearInterval(timer);
+    cancel?.();
     const endMs = next ? times[next - 1]! : startMs;
     writeFileSync(out!, formatSender({ role: 'send', flow, run, rateHz, dst, port, startMs, endMs, sendErrors: errors, ...cpu() }, { seq: seqs, sentMs: times, length: next }));
     console.log(`done ${next}`);
@@ -92,26 +99,49 @@ function sender(): void {
     process.exit(code);
   };
 
-  const tick = () => {
-    const now = monotonicMs();
-    const due = Math.min(total, Math.floor(((now - startMs) * rateHz) / 1000) + 1);
-    while (next < due) {
-      const t = monotonicMs();
-      const buf = Buffer.allocUnsafe(PACKET_BYTES).fill(0, 24);
-      sock.send(encodePacket({ run, flow, seq: next, sentMs: t }, buf));
-      seqs[next] = next;
-      times[next] = t;
-      next++;
+  const send = (t: number) => {
+    const buf = Buffer.allocUnsafe(PACKET_BYTES).fill(0, 24);
+    sock.send(encodePacket({ run, flow, seq: next, sentMs: t }, buf));
+    seqs[next] = next;
+    times[next] = t;
+    next++;
+  };
+
+  // Sleeps in Atomics.wait on a word nobody changes: a timed futex wait, no spinning.
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  const intervalMs = 1000 / rateHz;
+  const pace = () => {
+    cancel = undefined;
+    const sliceEnd = monotonicMs() + SLICE_MS;
+    while (next < total) {
+      const due = startMs + next * intervalMs;
+      let now = monotonicMs();
+      // Far off (low rates): a timer, with margin for its lateness; the loop is free meanwhile.
+      if (due - now > 3 * SLICE_MS) {
+        const t = setTimeout(pace, due - now - 2 * SLICE_MS);
+        cancel = () => clearTimeout(t);
+        return;
+      }
+      const until = Math.min(due, sliceEnd);
+      while (now < until) {
+        Atomics.wait(nap, 0, 0, until - now);
+        now = monotonicMs();
+      }
+      if (now < due) {
+        // The slice is over before the packet is due: a turn of the event loop, then back here.
+        const i = setImmediate(pace);
+        cancel = () => clearImmediate(i);
+        return;
+      }
+      send(now);
     }
-    if (next >= total) finish(0);
+    finish(0);
   };
 
   const go = () => {
     mark();
     startMs = monotonicMs();
-    tick();
-    // One tick per packet up to 1 kHz, else every 1 ms (Node's finest timer) with a burst.
-    if (!finished) timer = setInterval(tick, Math.max(1, Math.min(1000 / rateHz, 1000)));
+    pace();
   };
 
   process.on('SIGTERM', () => finish(0));

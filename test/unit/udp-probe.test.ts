@@ -6,7 +6,7 @@ import { decodePacket, encodePacket, formatReceiver, formatSender, PACKET_BYTES,
 const T0 = 1000;
 const LATENCY = 0.2;
 
-/** `n` packets at `rateHz` from T0 (10 kHz: bursts of 10 per ms, 1 µs apart, as the agent sends). */
+/** `n` packets at `rateHz` from T0 (10 kHz: bursts of 10 per ms, 1 µs apart, as a sender on a 1 ms timer sends; the analysis must not depend on pacing). */
 function sentAt(n: number, rateHz: number): SentRecord[] {
   return Array.from({ length: n }, (_, seq) => ({ seq, sentMs: rateHz > 1000 ? T0 + Math.floor((seq * 1000) / rateHz) + (seq % (rateHz / 1000)) * 0.001 : T0 + (seq * 1000) / rateHz }));
 }
