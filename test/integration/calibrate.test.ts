@@ -6,8 +6,12 @@ import { describe, expect, test } from 'vitest';
 import { calibrate, type CalibrationPoint } from '../../src/probes/calibrate.js';
 import { expectNoLeaks, takeCensus } from '../helpers/lab.js';
 
-/** The sender's timer tick: at 10 kHz packets leave in bursts per tick, which bounds how finely an edge is seen. */
-const SENDER_TICK_MS = 1;
+/**
+ * Slack at 10 kHz: the blackhole's reference stamps come when the nft session answers, a varying
+ * fraction of a ms after the rule took effect, so their difference is itself uncertain by about
+ * that much (docs/measurement.md, Calibration). Tightening the reference is open.
+ */
+const REFERENCE_SLACK_MS = 1;
 
 describe('halab calibrate', () => {
   test('50, 200 and 1000 ms blackholes at 1 kHz and 10 kHz are measured within tolerance', async () => {
@@ -18,8 +22,8 @@ describe('halab calibrate', () => {
     for (const p of points) {
       // The blackhole itself lasted about what was asked.
       expect(Math.abs(p.blackholeMs - p.requestedMs), JSON.stringify(p)).toBeLessThan(10);
-      // One probe interval + 1 ms; at 10 kHz the sender's tick is coarser than the interval.
-      const tolerance = p.toleranceMs + (1000 / p.rateHz < SENDER_TICK_MS ? SENDER_TICK_MS : 0);
+      // One probe interval + 1 ms; at 10 kHz the reference's own uncertainty is larger than the interval.
+      const tolerance = p.toleranceMs + (p.rateHz > 1000 ? REFERENCE_SLACK_MS : 0);
       expect(Math.abs(p.errorMs), JSON.stringify(p)).toBeLessThanOrEqual(tolerance);
     }
     await expectNoLeaks(before);
