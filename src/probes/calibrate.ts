@@ -26,6 +26,8 @@ export interface CalibrationPoint {
   toleranceMs: number;
   /** How late the sender was at worst: packets it owed are sent in a burst, which moves loss edges. */
   sendLagMs: number;
+  /** How uncertain the blackhole's own stamps are (its two nft round trips): the reference's error bar. */
+  referenceUncertaintyMs: number;
 }
 
 export const CALIBRATION_LAB = 'calibrate';
@@ -48,30 +50,7 @@ export async function calibrate(
   try {
     for (const rateHz of opts.rates ?? [1000, 10_000]) {
       for (const requestedMs of opts.durationsMs ?? [50, 200, 1000]) {
-        let fault: Promise<InjectedFault> | undefined;
-        const result = await runProbe({
-          lab: lab.name,
-          src: { node: 'a', ns: lab.node('a').ns },
-          dst: { node: 'b', ns: lab.node('b').ns, address: '10.255.0.2' },
-          rateHz,
-          durationS: Math.ceil((requestedMs + 1000) / 1000),
-          // The blackhole starts 300 ms into the flow, and ends well before it.
-          onStarted: () => {
-            fault = new Promise((r) => setTimeout(r, 300)).then(() => injectFault(lab.name, 'blackhole', 'b:eth0', { durationMs: requestedMs }));
-          },
-        });
-        const f = await fault!;
-        const blackholeMs = f.endMs! - f.atMs;
-        const measuredMs = result.flows[0]!.outageMs;
-        const p: CalibrationPoint = {
-          rateHz,
-          requestedMs,
-          blackholeMs: round(blackholeMs),
-          measuredMs: round(measuredMs),
-          errorMs: round(measuredMs - blackholeMs),
-          toleranceMs: 1000 / rateHz + 1,
-          sendLagMs: round(result.flows[0]!.sendLagMs),
-        };
+        const p = await measurePoint(lab.name, lab.node('a').ns, lab.node('b').ns, rateHz, requestedMs);
         points.push(p);
         opts.onPoint?.(p);
       }
@@ -80,6 +59,34 @@ export async function calibrate(
     await teardown(state);
   }
   return points;
+}
+
+/** One probe with a blackhole 300 ms into it. */
+async function measurePoint(lab: string, nsA: string, nsB: string, rateHz: number, requestedMs: number): Promise<CalibrationPoint> {
+  let fault: Promise<InjectedFault> | undefined;
+  const result = await runProbe({
+    lab,
+    src: { node: 'a', ns: nsA },
+    dst: { node: 'b', ns: nsB, address: '10.255.0.2' },
+    rateHz,
+    durationS: Math.ceil((requestedMs + 1000) / 1000),
+    onStarted: () => {
+      fault = new Promise((r) => setTimeout(r, 300)).then(() => injectFault(lab, 'blackhole', 'b:eth0', { durationMs: requestedMs }));
+    },
+  });
+  const f = await fault!;
+  const blackholeMs = f.endMs! - f.atMs;
+  const measuredMs = result.flows[0]!.outageMs;
+  return {
+    rateHz,
+    requestedMs,
+    blackholeMs: round(blackholeMs),
+    measuredMs: round(measuredMs),
+    errorMs: round(measuredMs - blackholeMs),
+    toleranceMs: 1000 / rateHz + 1,
+    sendLagMs: round(result.flows[0]!.sendLagMs),
+    referenceUncertaintyMs: round(f.uncertaintyMs ?? 0),
+  };
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

@@ -1,11 +1,12 @@
 import { UsageError } from '../../errors.js';
 import { injectFault } from '../../runtime/netns/fault.js';
 import { checkEnvironment } from '../../runtime/netns/requirements.js';
+import { numberOption } from '../options.js';
 
 export async function faultCommand(name: string, kind: string, target: string, opts: { durationMs?: string; signal?: string; json?: boolean }): Promise<void> {
   checkEnvironment(null);
-  const durationMs = opts.durationMs === undefined ? undefined : Number(opts.durationMs);
-  if (durationMs !== undefined && !(durationMs > 0)) throw new UsageError(`--duration-ms must be a positive number, not '${opts.durationMs}'`);
+  const durationMs = numberOption('duration-ms', opts.durationMs);
+  if (durationMs !== undefined && !(durationMs > 0)) throw new UsageError(`--duration-ms must be positive, not '${opts.durationMs}'`);
   const signal = opts.signal?.toUpperCase().replace(/^SIG/, '');
   if (signal !== undefined && signal !== 'KILL' && signal !== 'TERM') throw new UsageError(`--signal is KILL or TERM, not '${opts.signal}'`);
   const f = await injectFault(name, kind, target, { ...(durationMs !== undefined ? { durationMs } : {}), ...(signal ? { signal } : {}) });

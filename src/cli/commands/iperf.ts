@@ -9,6 +9,7 @@ import { DEFAULT_INTERVAL_S, DEFAULT_PORT, DEFAULT_TIME_S, Iperf3Error, checkCli
 import { checkEnvironment, findProgram } from '../../runtime/netns/requirements.js';
 import { findNode, resolveDst } from '../../runtime/netns/resolve.js';
 import { readState, type StateNode } from '../../runtime/netns/state.js';
+import { numberOption } from '../options.js';
 import { table } from '../table.js';
 
 export interface IperfOpts {
@@ -21,12 +22,6 @@ export interface IperfOpts {
   json?: boolean;
 }
 
-function number(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${flag} '${text}' is not a number`);
-  return v;
-}
 
 function iperf3Ports(node: StateNode | null): number[] | null {
   const svc = node?.services.find((s) => s.kind === 'iperf3');
@@ -41,13 +36,13 @@ export async function iperfCommand(name: string, src: string, dst: string, opts:
   const from = findNode(state, src, 'SRC');
   const to = resolveDst(state, dst);
   const served = iperf3Ports(to.node);
-  const port = number('port', opts.port) ?? served?.[0] ?? DEFAULT_PORT;
+  const port = numberOption('port', opts.port) ?? served?.[0] ?? DEFAULT_PORT;
   const o = {
     port,
     udp: !!opts.udp,
     ...(opts.bitrate !== undefined ? { bitrate: opts.bitrate } : {}),
-    timeS: number('time', opts.time) ?? DEFAULT_TIME_S,
-    intervalS: number('interval', opts.interval) ?? DEFAULT_INTERVAL_S,
+    timeS: numberOption('time', opts.time) ?? DEFAULT_TIME_S,
+    intervalS: numberOption('interval', opts.interval) ?? DEFAULT_INTERVAL_S,
     reverse: !!opts.reverse,
   };
   const bad = checkClientOptions(o);

@@ -9,6 +9,7 @@ import { checkProbeOptions, DEFAULT_DURATION_S, DEFAULT_PORT, DEFAULT_RATE_HZ, P
 import { checkEnvironment } from '../../runtime/netns/requirements.js';
 import { findNode, resolveDst } from '../../runtime/netns/resolve.js';
 import { readState } from '../../runtime/netns/state.js';
+import { numberOption } from '../options.js';
 import { table } from '../table.js';
 
 export interface ProbeOpts {
@@ -19,16 +20,10 @@ export interface ProbeOpts {
   json?: boolean;
 }
 
-function number(flag: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v)) throw new UsageError(`--${flag} '${text}' is not a number`);
-  return v;
-}
 
 export async function probeCommand(name: string, src: string, dst: string, opts: ProbeOpts): Promise<void> {
   checkEnvironment(null);
-  const o = { rateHz: number('rate', opts.rate) ?? DEFAULT_RATE_HZ, durationS: number('duration', opts.duration) ?? DEFAULT_DURATION_S, port: number('port', opts.port) ?? DEFAULT_PORT };
+  const o = { rateHz: numberOption('rate', opts.rate) ?? DEFAULT_RATE_HZ, durationS: numberOption('duration', opts.duration) ?? DEFAULT_DURATION_S, port: numberOption('port', opts.port) ?? DEFAULT_PORT };
   const bad = checkProbeOptions(o);
   if (bad.length) throw new UsageError(bad.join('; '));
   const state = readState(name);

@@ -3,11 +3,12 @@ import { UsageError } from '../../errors.js';
 import { loadLab } from '../../pipeline/load.js';
 import { applyPlan } from '../../runtime/netns/apply.js';
 import { checkEnvironment } from '../../runtime/netns/requirements.js';
+import { numberOption } from '../options.js';
 import { progressFor } from '../progress.js';
 
 export async function upCommand(file: string, opts: { name?: string; readyTimeout?: string }): Promise<void> {
-  const timeout = Number(opts.readyTimeout ?? 60);
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--ready-timeout must be a number of seconds, not '${opts.readyTimeout}'`);
+  const timeout = numberOption('ready-timeout', opts.readyTimeout) ?? 60;
+  if (timeout <= 0) throw new UsageError(`--ready-timeout must be a positive number of seconds, not '${opts.readyTimeout}'`);
   const { lab, plan } = loadLab(file, opts.name);
   checkEnvironment(lab);
   const t0 = performance.now();

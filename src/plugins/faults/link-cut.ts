@@ -58,14 +58,16 @@ export const blackhole: FaultKind = {
     const duration = ctx.opts.durationMs ?? 200;
     return withNft(ctx, async (nft, dev) => {
       const atMs = await nft.run(cutLines(dev));
+      const cutRtt = nft.lastLatencyMs;
       // The restore starts early by the cut's own round trip; timers fire late rather than
       // early, so wake a little before and wait out the rest.
-      const lead = nft.lastLatencyMs;
+      const lead = cutRtt;
       const rest = () => duration - lead - (monotonicMs() - atMs);
       if (rest() > 3) await sleep(rest() - 2);
       while (rest() > 0.05) await new Promise((r) => setImmediate(r));
       const endMs = await nft.run(restoreLines(dev));
-      return { atMs, endMs, detail: `${ctx.node.name}:${ctx.part} blackholed for ${(endMs - atMs).toFixed(1)} ms` };
+      const uncertaintyMs = cutRtt + nft.lastLatencyMs;
+      return { atMs, endMs, uncertaintyMs, detail: `${ctx.node.name}:${ctx.part} blackholed for ${(endMs - atMs).toFixed(1)} ms (±${uncertaintyMs.toFixed(1)})` };
     });
   },
 };

@@ -25,6 +25,8 @@ export interface FaultResult {
   atMs: number;
   /** For faults that end by themselves (blackhole): when they ended. */
   endMs?: number;
+  /** How uncertain atMs/endMs are together: the stamps come when the commands' round trips end, the effect somewhere within them. */
+  uncertaintyMs?: number;
   /** Human detail for the event and the CLI. */
   detail: string;
 }
