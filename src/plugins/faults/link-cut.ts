@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { monotonicMs } from '../../runtime/events.js';
 import { sleep } from '../../runtime/netns/proc.js';
-import { nftSession, type Session } from '../../runtime/netns/session.js';
+import { withNftSession, type Session } from '../../runtime/netns/session.js';
 import { kernelIface } from './nic.js';
 import type { FaultContext, FaultKind } from './types.js';
 
@@ -23,14 +23,7 @@ export const cutLines = (dev: string) => [
 ];
 export const restoreLines = (dev: string) => [`delete table netdev ${table(dev)}`];
 
-async function withNft<T>(ctx: FaultContext, f: (nft: Session, dev: string) => Promise<T>): Promise<T> {
-  const nft = await nftSession(ctx.node.ns);
-  try {
-    return await f(nft, kernelIface(ctx));
-  } finally {
-    await nft.close();
-  }
-}
+const withNft = <T>(ctx: FaultContext, f: (nft: Session, dev: string) => Promise<T>): Promise<T> => withNftSession(ctx.node.ns, (nft) => f(nft, kernelIface(ctx)));
 
 export const linkCut: FaultKind = {
   kind: 'link-cut',

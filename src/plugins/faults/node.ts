@@ -3,7 +3,7 @@
  * node-freeze (a hung VM: processes frozen, nothing forwarded, links stay up), node-resume (undo either).
  */
 import { freezeNode, thawNode } from '../../runtime/netns/freezer.js';
-import { nftSession } from '../../runtime/netns/session.js';
+import { withNftSession } from '../../runtime/netns/session.js';
 import { cutLines, restoreLines } from './link-cut.js';
 import { restoreRoutes } from './nic.js';
 import type { FaultContext, FaultKind } from './types.js';
@@ -22,16 +22,10 @@ export const nodeHalt: FaultKind = {
 };
 
 /** A hung VM forwards nothing either: every interface drops all traffic, carrier staying up. */
-async function dropAll(ctx: FaultContext, on: boolean): Promise<number> {
-  const nft = await nftSession(ctx.node.ns);
-  try {
-    const devs = ctx.node.ifaces.map((i) => i.kname);
-    if (on) return await nft.run(devs.flatMap(cutLines));
-    // Tables of a node that was not frozen do not exist: nft -i reports that and goes on.
-    return await nft.run(devs.flatMap(restoreLines));
-  } finally {
-    await nft.close();
-  }
+function dropAll(ctx: FaultContext, on: boolean): Promise<number> {
+  const devs = ctx.node.ifaces.map((i) => i.kname);
+  // Tables of a node that was not frozen do not exist: nft -i reports that and goes on.
+  return withNftSession(ctx.node.ns, (nft) => nft.run(devs.flatMap(on ? cutLines : restoreLines)));
 }
 
 export const nodeFreeze: FaultKind = {

@@ -72,3 +72,13 @@ export async function nftSession(ns: string): Promise<Session> {
   s.close = () => close([`delete table netdev ${NFT_MARK}`]);
   return s;
 }
+
+/** Run `f` with an `nft -i` session in a namespace, closed (and its marker table removed) afterwards. */
+export async function withNftSession<T>(ns: string, f: (nft: Session) => Promise<T>): Promise<T> {
+  const nft = await nftSession(ns);
+  try {
+    return await f(nft);
+  } finally {
+    await nft.close();
+  }
+}
