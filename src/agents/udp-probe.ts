@@ -173,20 +173,18 @@ function receiver(): void {
   let startMs = monotonicMs();
   let finished = false;
 
+  /** A copy of `a` in a typed array of the new capacity. */
+  const widen = <T extends Uint16Array | Uint32Array | Float64Array>(a: T, C: new (n: number) => T): T => {
+    const n = new C(cap);
+    n.set(a);
+    return n;
+  };
   const grow = () => {
     cap *= 2;
-    const f = new Uint16Array(cap);
-    f.set(flows);
-    flows = f;
-    const s = new Uint32Array(cap);
-    s.set(seqs);
-    seqs = s;
-    const a = new Float64Array(cap);
-    a.set(sent);
-    sent = a;
-    const b = new Float64Array(cap);
-    b.set(recv);
-    recv = b;
+    flows = widen(flows, Uint16Array);
+    seqs = widen(seqs, Uint32Array);
+    sent = widen(sent, Float64Array);
+    recv = widen(recv, Float64Array);
   };
 
   const sock = createSocket('udp4');
