@@ -3,7 +3,7 @@
  * starts it). All times are ms of the monotonic clock, the lab event log's clock.
  *
  *   udp-probe send --dst ADDR --port N --flow ID --run TAG --out FILE [--rate HZ] [--duration S] [--wait-go]
- *   udp-probe recv --port N --run TAG --out FILE [--bind ADDR] [--timeout S]
+ *   udp-probe recv --port N --run TAG --out FILE [--bind ADDR] [--timeout S] [--progress]
  *
  * The sender sends sequence-numbered 64-byte packets carrying their send time at a fixed rate,
  * each at its own time (packet n is due at start + n / rate: 0.1 ms apart at 10 kHz). It does not
@@ -16,7 +16,9 @@
  * that several senders start together). The receiver binds ADDR:PORT, prints `ready`, and records
  * every arrival of this run (flow, sequence number, the send time in the packet, the arrival
  * time). Both write their records (src/probes/udp/format.ts) to FILE when they finish, or on
- * SIGTERM/SIGINT; the receiver runs until signalled (or --timeout, a safety net).
+ * SIGTERM/SIGINT; the receiver runs until signalled (or --timeout, a safety net). `--duration 0`:
+ * the sender runs until signalled (`halab run` stops its flows when the observation ends). With
+ * --progress the receiver prints `stat COUNT LAST_ARRIVAL_MS` every 200 ms, for live displays.
  */
 import { createSocket } from 'node:dgram';
 import { writeFileSync } from 'node:fs';
@@ -41,6 +43,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '10' },
     timeout: { type: 'string' },
     out: { type: 'string' },
+    progress: { type: 'boolean', default: false },
     'wait-go': { type: 'boolean', default: false },
   },
   strict: true,
@@ -65,6 +68,13 @@ const cpu = () => {
   return { cpuUserMs: u.user / 1000, cpuSystemMs: u.system / 1000 };
 };
 
+/** A copy of `a` in a typed array of the same type with capacity `cap`. */
+function widen<T extends Uint16Array | Uint32Array | Float64Array>(a: T, cap: number): T {
+  const n = new (a.constructor as new (n: number) => T)(cap);
+  n.set(a);
+  return n;
+}
+
 if (role === 'send') sender();
 else receiver();
 
@@ -74,10 +84,11 @@ function sender(): void {
   const durationS = Number(values.duration);
   const flow = Number(values.flow);
   if (!(rateHz > 0 && rateHz <= 100_000)) die(`bad --rate ${values.rate}`);
-  if (!(durationS > 0)) die(`bad --duration ${values.duration}`);
-  const total = Math.max(1, Math.round(rateHz * durationS));
-  const seqs = new Uint32Array(total);
-  const times = new Float64Array(total);
+  if (!(durationS >= 0)) die(`bad --duration ${values.duration}`);
+  // Duration 0: until signalled; the record array grows as it fills.
+  const total = durationS > 0 ? Math.max(1, Math.round(rateHz * durationS)) : Infinity;
+  let cap = Number.isFinite(total) ? total : 1 << 16;
+  let times = new Float64Array(cap);
   let next = 0;
   let errors = 0;
   let startMs = NaN;
@@ -92,7 +103,8 @@ function sender(): void {
     finished = true;
     cancel?.();
     const endMs = next ? times[next - 1]! : startMs;
-    writeFileSync(out!, formatSender({ role: 'send', flow, run, rateHz, dst, port, startMs, endMs, sendErrors: errors, ...cpu() }, { seq: seqs, sentMs: times, length: next }));
+    // Packet n carries sequence number n: the record of sequence numbers is 0..next-1.
+    writeFileSync(out!, formatSender({ role: 'send', flow, run, rateHz, dst, port, startMs, endMs, sendErrors: errors, ...cpu() }, { seq: Uint32Array.from({ length: next }, (_, i) => i), sentMs: times, length: next }));
     console.log(`done ${next}`);
     // Datagrams handed to the socket are in the kernel already; closing does not drop them.
     sock.close();
@@ -102,7 +114,7 @@ function sender(): void {
   const send = (t: number) => {
     const buf = Buffer.allocUnsafe(PACKET_BYTES).fill(0, 24);
     sock.send(encodePacket({ run, flow, seq: next, sentMs: t }, buf));
-    seqs[next] = next;
+    if (next === cap) times = widen(times, (cap *= 2));
     times[next] = t;
     next++;
   };
@@ -173,18 +185,12 @@ function receiver(): void {
   let startMs = monotonicMs();
   let finished = false;
 
-  /** A copy of `a` in a typed array of the new capacity. */
-  const widen = <T extends Uint16Array | Uint32Array | Float64Array>(a: T, C: new (n: number) => T): T => {
-    const n = new C(cap);
-    n.set(a);
-    return n;
-  };
   const grow = () => {
     cap *= 2;
-    flows = widen(flows, Uint16Array);
-    seqs = widen(seqs, Uint32Array);
-    sent = widen(sent, Float64Array);
-    recv = widen(recv, Float64Array);
+    flows = widen(flows, cap);
+    seqs = widen(seqs, cap);
+    sent = widen(sent, cap);
+    recv = widen(recv, cap);
   };
 
   const sock = createSocket('udp4');
@@ -225,6 +231,7 @@ function receiver(): void {
     mark();
     startMs = monotonicMs();
     console.log('ready');
+    if (values.progress) setInterval(() => console.log(`stat ${n} ${n ? recv[n - 1]!.toFixed(3) : '-'}`), 200).unref();
   });
   // Keep the process alive while bound even without a timeout (the socket does that).
 }

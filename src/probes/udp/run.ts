@@ -83,8 +83,8 @@ export interface ProbeResult {
   /** Monotonic ms of the first packet sent, and when the last receiver stopped. */
   startedMs: number;
   endedMs: number;
-  /** What the flows' and events' relative times count from: the fault, or else the probe start. */
-  relativeTo: 'fault' | 'start';
+  /** What the flows' and events' relative times count from: the fault, or else the probe start (or a time the caller gave). */
+  relativeTo: 'fault' | 'start' | 'given';
   refMs: number;
   fault: ProbeFault | null;
   flows: ProbeFlow[];
@@ -159,11 +159,39 @@ const withTimeout = <T>(p: Promise<T>, ms: number, onTimeout: () => void): Promi
     });
   });
 
-export async function runProbe(o: ProbeOptions): Promise<ProbeResult> {
+export interface FlowProgress {
+  /** Flow name (`SRC->DST`). */
+  name: string;
+  received: number;
+  /** ms since the last arrival (monotonic), or null before the first. */
+  sinceLastMs: number | null;
+}
+
+/** A probe whose senders are running: stop it (or let it end), then its records are analyzed. */
+export interface RunningProbe {
+  /** Monotonic ms when the senders were told to go. */
+  startedMs: number;
+  /** Resolves when every sender has ended by itself (after `durationS`); never with `durationS: 0`. */
+  senders: Promise<void>;
+  /** What each receiver has seen so far (receivers started with progress reports). */
+  progress(): FlowProgress[];
+  /**
+   * Stops the senders (when still running) and then the receivers, and analyzes each direction:
+   * relative times from `refMs` when given, else from the first fault event during the probe,
+   * else from its start.
+   */
+  stop(refMs?: number): Promise<ProbeResult>;
+}
+
+/**
+ * Starts a probe: receivers, then senders together. `durationS: 0` sends until `stop()`.
+ * Always call `stop()` (it also cleans up after a failure).
+ */
+export async function startProbe(o: ProbeOptions): Promise<RunningProbe> {
   const rateHz = o.rateHz ?? DEFAULT_RATE_HZ;
   const durationS = o.durationS ?? DEFAULT_DURATION_S;
   const port = o.port ?? DEFAULT_PORT;
-  const bad = checkProbeOptions({ rateHz, durationS, port });
+  const bad = checkProbeOptions({ rateHz, ...(durationS ? { durationS } : {}), port });
   if (bad.length) throw new ProbeError(bad.join('; '));
   let back: string | undefined;
   if (o.both) {
@@ -177,23 +205,52 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeResult> {
     { id: 1, from: o.src, to: o.dst, address: o.dst.address },
     ...(o.both ? [{ id: 2, from: o.dst, to: o.src, address: back! }] : []),
   ];
+  const names = dirs.map((d) => `${d.from.node}->${d.to.node}`);
   const agents: Agent[] = [];
+  const receivers: Agent[] = [];
+  const senders: Agent[] = [];
+  const live = dirs.map(() => ({ received: 0, lastMs: null as number | null }));
+  // Receivers outlive a sender's own end by this much (a safety net should stop() never come).
+  const recvTimeout = durationS ? durationS + 120 : 24 * 3600;
+
+  const cleanup = async () => {
+    for (const a of agents) if (a.child.exitCode === null && a.child.signalCode === null) a.child.kill('SIGKILL');
+    await Promise.all(agents.map((a) => withTimeout(a.exited, 2000, () => undefined)));
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  let windowFrom: number;
   try {
-    const receivers = dirs.map((d) =>
-      startAgent(o.lab, d.to.node, d.to.ns, 'recv', ['--port', String(port), '--run', String(tag), '--timeout', String(durationS + 120)], `${dir}/recv-${d.id}.txt`),
-    );
+    dirs.forEach((d, i) => {
+      const a = startAgent(o.lab, d.to.node, d.to.ns, 'recv', ['--port', String(port), '--run', String(tag), '--timeout', String(recvTimeout), '--progress'], `${dir}/recv-${d.id}.txt`);
+      createInterface({ input: a.child.stdout! }).on('line', (l) => {
+        const m = /^stat (\d+) (\S+)/.exec(l);
+        if (m) live[i] = { received: Number(m[1]), lastMs: m[2] === '-' ? null : Number(m[2]) };
+      });
+      receivers.push(a);
+    });
     agents.push(...receivers);
     await Promise.all(receivers.map((a) => ready(a, 20_000)));
-    const senders = dirs.map((d) =>
-      startAgent(o.lab, d.from.node, d.from.ns, 'send', ['--dst', d.address, '--port', String(port), '--flow', String(d.id), '--run', String(tag), '--rate', String(rateHz), '--duration', String(durationS), '--wait-go'], `${dir}/send-${d.id}.txt`),
+    senders.push(
+      ...dirs.map((d) =>
+        startAgent(o.lab, d.from.node, d.from.ns, 'send', ['--dst', d.address, '--port', String(port), '--flow', String(d.id), '--run', String(tag), '--rate', String(rateHz), '--duration', String(durationS), '--wait-go'], `${dir}/send-${d.id}.txt`),
+      ),
     );
     agents.push(...senders);
     await Promise.all(senders.map((a) => ready(a, 20_000)));
-
-    const windowFrom = monotonicMs();
+    windowFrom = monotonicMs();
     for (const s of senders) s.child.stdin!.write('go\n');
-    o.onStarted?.(agents.map(({ role, node, pid }) => ({ role, node, pid })));
-    const codes = await withTimeout(Promise.all(senders.map((s) => s.exited)), (durationS + 30) * 1000, () => senders.forEach((s) => s.child.kill('SIGTERM')));
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+  o.onStarted?.(agents.map(({ role, node, pid }) => ({ role, node, pid })));
+  const sendersDone = Promise.all(senders.map((s) => s.exited)).then(() => undefined);
+
+  const collect = async (refGiven?: number): Promise<ProbeResult> => {
+    // Senders first: SIGTERM makes them write their records (a no-op for those that ended).
+    for (const s of senders) if (s.child.exitCode === null) s.child.kill('SIGTERM');
+    const codes = await withTimeout(Promise.all(senders.map((s) => s.exited)), 30_000, () => senders.forEach((s) => s.child.kill('SIGKILL')));
     const failed = senders.find((s, i) => codes?.[i] !== 0);
     if (failed) throw new ProbeError(`udp-probe sender in ${failed.node} failed${failed.stderr ? `: ${failed.stderr.trim()}` : ''}`);
     // Packets in flight, and a receiver's event loop that is a little behind.
@@ -206,7 +263,8 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeResult> {
       try {
         return readFileSync(f, 'utf8');
       } catch {
-        throw new ProbeError(`udp-probe wrote no records to ${f}${agents.find((a) => a.out === f)?.stderr.trim() ? `: ${agents.find((a) => a.out === f)!.stderr.trim()}` : ''}`);
+        const err = agents.find((a) => a.out === f)?.stderr.trim();
+        throw new ProbeError(`udp-probe wrote no records to ${f}${err ? `: ${err}` : ''}`);
       }
     };
     const sent = dirs.map((d) => parseSender(read(`${dir}/send-${d.id}.txt`)));
@@ -214,8 +272,8 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeResult> {
     const startedMs = Math.min(...sent.map((s) => s.header.startMs));
 
     const events = readEvents(o.eventsFile ?? eventsFile(labDir(o.lab)), windowFrom).filter((e) => e.tMs <= endedMs);
-    const faultEvent = events.find((e) => e.kind === 'fault') ?? null;
-    const refMs = faultEvent?.tMs ?? startedMs;
+    const faultEvent = refGiven === undefined ? (events.find((e) => e.kind === 'fault') ?? null) : null;
+    const refMs = refGiven ?? faultEvent?.tMs ?? startedMs;
     const fault: ProbeFault | null = faultEvent
       ? { kind: faultEvent.detail.split(/\s+/)[0] ?? 'fault', target: faultEvent.node, detail: faultEvent.detail, atMs: round3(faultEvent.tMs - startedMs), tMs: faultEvent.tMs }
       : null;
@@ -223,17 +281,18 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeResult> {
     const flows: ProbeFlow[] = dirs.map((d, i) => {
       const s = sent[i]!;
       const stats = analyzeFlow({ rateHz, sent: s.sent, arrivals: recv[i]!.arrivals.filter((a) => a.flow === d.id), refMs });
-      return { name: `${d.from.node}->${d.to.node}`, proto: 'udp', src: d.from.node, dst: d.to.node, dstAddress: d.address, port, flowId: d.id, sendErrors: s.header.sendErrors, ...stats };
+      return { name: names[i]!, proto: 'udp', src: d.from.node, dst: d.to.node, dstAddress: d.address, port, flowId: d.id, sendErrors: s.header.sendErrors, ...stats };
     });
     const header = (a: Agent) => (a.role === 'send' ? sent[senders.indexOf(a)]! : recv[receivers.indexOf(a)]!).header;
     return {
       lab: o.lab,
       rateHz,
-      durationS,
+      // Nominal, or how long it ran when it ran until stopped.
+      durationS: durationS || round3((Math.max(...sent.map((s) => s.header.endMs)) - startedMs) / 1000),
       port,
       startedMs,
       endedMs,
-      relativeTo: faultEvent ? 'fault' : 'start',
+      relativeTo: refGiven !== undefined ? 'given' : faultEvent ? 'fault' : 'start',
       refMs,
       fault,
       flows,
@@ -243,9 +302,26 @@ export async function runProbe(o: ProbeOptions): Promise<ProbeResult> {
         return { role: a.role, node: a.node, pid: a.pid, cpuMs: round3(h.cpuUserMs + h.cpuSystemMs), activeMs: round3(h.endMs - h.startMs) };
       }),
     };
-  } finally {
-    for (const a of agents) if (a.child.exitCode === null && a.child.signalCode === null) a.child.kill('SIGKILL');
-    await Promise.all(agents.map((a) => withTimeout(a.exited, 2000, () => undefined)));
-    rmSync(dir, { recursive: true, force: true });
-  }
+  };
+
+  let stopped: Promise<ProbeResult> | undefined;
+  return {
+    startedMs: windowFrom,
+    senders: sendersDone,
+    progress: () => {
+      const now = monotonicMs();
+      return live.map((l, i) => ({ name: names[i]!, received: l.received, sinceLastMs: l.lastMs === null ? null : Math.max(0, now - l.lastMs) }));
+    },
+    stop(refMs) {
+      stopped ??= collect(refMs).finally(cleanup);
+      return stopped;
+    },
+  };
+}
+
+/** A probe for its duration: start, wait for the senders to end (or a safety margin), analyze. */
+export async function runProbe(o: ProbeOptions): Promise<ProbeResult> {
+  const p = await startProbe(o);
+  await withTimeout(p.senders, ((o.durationS ?? DEFAULT_DURATION_S) + 30) * 1000, () => undefined);
+  return p.stop();
 }
