@@ -100,7 +100,17 @@ export const nodeSchema = {
     filter: { type: 'array', items: filterSchema },
     // One entry per service kind; each kind's plugin checks its own options.
     services: { type: 'object', additionalProperties: { type: ['object', 'null'] } },
+    // The machine the node runs on, one of `hosts:` (multi-host runtimes such as containerlab).
+    host: str,
   },
+  additionalProperties: false,
+} as const;
+
+/** A machine of a multi-host lab: its underlay address carries the VXLAN links to the others. */
+export const hostSchema = {
+  type: 'object',
+  properties: { address: str },
+  required: ['address'],
   additionalProperties: false,
 } as const;
 
@@ -125,6 +135,7 @@ export const topologySchema = {
     description: str,
     nodes: { type: 'object', additionalProperties: nodeSchema },
     links: { type: 'array', items: linkSchema },
+    hosts: { type: 'object', additionalProperties: hostSchema },
   },
   required: ['name', 'nodes'],
   additionalProperties: false,

@@ -10,6 +10,15 @@ export interface Topology {
   src: SourceDoc;
   nodes: Node[];
   links: Link[];
+  /** Machines of a multi-host lab (`hosts:`), in file order; empty for a one-machine lab. */
+  hosts: HostSpec[];
+}
+
+export interface HostSpec {
+  name: string;
+  path: Path;
+  /** Underlay address other hosts reach this one at (VXLAN remote). */
+  address: string;
 }
 
 export interface Node {
@@ -26,6 +35,8 @@ export interface Node {
   /** Daemons run in the node (FRR, GoBGP, keepalived, iperf3), in file order. */
   services: ServiceSpec[];
   filter: FilterRule[];
+  /** The machine it runs on (`host:`), one of the topology's hosts; unset: the first host. */
+  host?: { name: string; path: Path };
 }
 
 export interface ServiceSpec {

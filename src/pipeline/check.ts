@@ -123,6 +123,7 @@ export function checkTopology(topo: Topology, report: (d: Diagnostic) => void): 
   }
 
   checkAddresses(topo, report);
+  checkHosts(topo, report);
   return inv;
 }
 
@@ -147,6 +148,22 @@ function checkBridgePorts(n: Node, report: (d: Diagnostic) => void, src: Topolog
       }
       if (!prev) owner.set(p.name, b);
     }
+  }
+}
+
+/** `host:` names one of `hosts:`; host addresses are distinct. */
+function checkHosts(topo: Topology, report: (d: Diagnostic) => void): void {
+  const names = topo.hosts.map((h) => h.name);
+  for (const n of topo.nodes) {
+    if (!n.host || names.includes(n.host.name)) continue;
+    report(topo.src.diag(n.host.path, names.length ? `host '${n.host.name}' is not defined under hosts${hint(n.host.name, names)}; hosts: ${names.join(', ')}` : `host '${n.host.name}' is not defined: list the machines under a top-level 'hosts:' (NAME: { address: IP })`));
+  }
+  const seen = new Map<string, string>();
+  for (const h of topo.hosts) {
+    if (!h.address) continue;
+    const other = seen.get(canonicalIp(h.address));
+    if (other) report(topo.src.diag([...h.path, 'address'], `address ${h.address} is already the address of host ${other}`));
+    seen.set(canonicalIp(h.address), h.name);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from '../errors.js';
 import type { Path } from '../model/path.js';
-import type { Bridge, Endpoint, FilterRule, InterfaceConfig, Link, NatRule, Node, Port, Route, Topology } from '../model/topology.js';
+import type { Bridge, Endpoint, HostSpec, FilterRule, InterfaceConfig, Link, NatRule, Node, Port, Route, Topology } from '../model/topology.js';
 import { canonicalIp, networkOf, parseCidr, v4HostProblem, type Cidr } from '../util/ip.js';
 import { nameProblem, type NameKind } from '../util/names.js';
 import type { SourceDoc } from './parse.js';
@@ -51,7 +51,20 @@ export function normalize(src: SourceDoc, report: (d: Diagnostic) => void): Topo
     });
   }
 
-  const topo: Topology = { name, src, nodes, links };
+  const hosts: HostSpec[] = [];
+  if (isObj(raw.hosts)) {
+    for (const [hostName, rh] of Object.entries(raw.hosts)) {
+      const path: Path = ['hosts', hostName];
+      if (!checkName(hostName, path, 'node') || !isObj(rh) || !isStr(rh.address)) continue;
+      const a = parseCidr(rh.address, { allowBare: true });
+      const ok = a.ok && !rh.address.includes('/');
+      if (!ok) err([...path, 'address'], `host address '${rh.address}' must be an IP address, without a prefix length`);
+      // A host with a bad address is still declared (its nodes' `host:` are fine); validation fails anyway.
+      hosts.push({ name: hostName, path, address: a.ok && ok ? a.cidr.ip : '' });
+    }
+  }
+
+  const topo: Topology = { name, src, nodes, links, hosts };
   if (isStr(raw.description)) topo.description = raw.description;
   return topo;
 }
@@ -83,6 +96,7 @@ function normalizeNode(name: string, rn: Raw, path: Path, err: Err, checkName: C
     filter: [],
     services: [],
   };
+  if (isStr(rn.host) && checkName(rn.host, [...path, 'host'], 'node', false)) node.host = { name: rn.host, path: [...path, 'host'] };
 
   if (isObj(rn.interfaces)) {
     for (const [ifName, ri] of Object.entries(rn.interfaces)) {
