@@ -94,6 +94,11 @@ function program(): Command {
     .option('--json', 'the report as JSON (result.json flow keys)')
     .description('UDP probe flow from SRC to DST: loss-derived outage, longest gap, loss and recovery times, with lab events')
     .action(lazy(async () => (await import('./commands/probe.js')).probeCommand));
+  p.command('report')
+    .argument('<dir>', 'a run directory holding result.json (results/<lab>/<run-id>)')
+    .option('--tap', 'also print the TAP report')
+    .description('re-render report.html and junit.xml from a run\'s result.json')
+    .action(lazy(async () => (await import('./commands/report.js')).reportCommand));
   p.command('down')
     .argument('<name>')
     .description('remove everything a lab created')
