@@ -99,6 +99,16 @@ function program(): Command {
     .option('--tap', 'also print the TAP report')
     .description('re-render report.html and junit.xml from a run\'s result.json')
     .action(lazy(async () => (await import('./commands/report.js')).reportCommand));
+  p.command('run')
+    .argument('<lab>', 'a lab file (labs/*.yaml), or a folder of them (a suite)')
+    .option('--trials <n>', "number of trials (default: the lab file's)")
+    .option('--out <dir>', 'results folder', 'results')
+    .option('--tap', 'TAP version 14 on stdout')
+    .option('--json', 'result.json on stdout')
+    .option('--filter <regex>', 'with a folder: only the lab files whose path matches')
+    .option('--name <name>', "lab name (default: the lab file's)")
+    .description('build a lab, run its scenario (faults, flows, waits), measure, assert, tear down')
+    .action(lazy(async () => (await import('./commands/run.js')).runCommand));
   p.command('down')
     .argument('<name>')
     .description('remove everything a lab created')

@@ -31,7 +31,7 @@ export interface Stats {
 export interface TrialResult {
   index: number;
   ok: boolean;
-  /** The trial's first fault; null when it had none (or was aborted before it). */
+  /** The trial's first fault, atMs after the flows started (else the trial); null when it had none. */
   fault: { kind: string; target: string; atMs: number } | null;
   /** extra: every fault of the trial, atMs relative like everything else (the first is at 0). */
   faults: { kind: string; target: string; atMs: number; endMs?: number; detail: string }[];

@@ -27,6 +27,7 @@ const withNft = <T>(ctx: FaultContext, f: (nft: Session, dev: string) => Promise
 
 export const linkCut: FaultKind = {
   kind: 'link-cut',
+  undo: 'link-restore',
   summary: 'drop all traffic on an interface, carrier stays up (until link-restore)',
   target: 'interface',
   async inject(ctx) {
@@ -45,6 +46,7 @@ export const linkRestore: FaultKind = {
 
 export const blackhole: FaultKind = {
   kind: 'blackhole',
+  undo: 'self',
   summary: 'drop all traffic on an interface for exactly durationMs (calibration)',
   target: 'interface',
   async inject(ctx) {

@@ -12,6 +12,7 @@ export async function restoreRoutes(ctx: FaultContext): Promise<void> {
 
 export const nicDown: FaultKind = {
   kind: 'nic-down',
+  undo: 'nic-up',
   summary: 'set an interface of a node down (carrier loss on the far side)',
   target: 'interface',
   async inject(ctx) {

@@ -12,6 +12,7 @@ const links = (ctx: FaultContext, dir: 'up' | 'down') => ctx.node.ifaces.filter(
 
 export const nodeHalt: FaultKind = {
   kind: 'node-halt',
+  undo: 'node-resume',
   summary: 'freeze every process of a node and set its links down (peers see carrier loss)',
   target: 'node',
   async inject(ctx) {
@@ -30,6 +31,7 @@ function dropAll(ctx: FaultContext, on: boolean): Promise<number> {
 
 export const nodeFreeze: FaultKind = {
   kind: 'node-freeze',
+  undo: 'node-resume',
   summary: 'a hung VM: freeze every process and drop all its traffic, carrier stays up (only timers notice)',
   target: 'node',
   async inject(ctx) {

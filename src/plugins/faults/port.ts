@@ -21,6 +21,7 @@ async function setPort(ctx: FaultContext, dir: 'up' | 'down'): Promise<number> {
 
 export const portDown: FaultKind = {
   kind: 'port-down',
+  undo: 'port-up',
   summary: 'set a port of a switch node down (OVS or Linux bridge)',
   target: 'port',
   async inject(ctx) {

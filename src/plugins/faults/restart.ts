@@ -13,6 +13,7 @@ import type { FaultKind } from './types.js';
 
 export const nodeRestart: FaultKind = {
   kind: 'node-restart',
+  undo: 'self',
   summary: 'kill every process of a node and set its links down; after --duration-ms, links up and services started again',
   target: 'node',
   async inject(ctx) {

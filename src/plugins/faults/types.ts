@@ -36,5 +36,10 @@ export interface FaultKind {
   summary: string;
   /** What TARGET names: a node, `NODE:INTERFACE`, `NODE:PORT` of a switch node, `NODE:PROGRAM`. */
   target: 'node' | 'interface' | 'port' | 'program';
+  /**
+   * The fault kind that undoes this one on the same target (`halab run`'s restore), or 'self'
+   * for faults that end by themselves (blackhole, node-restart). None: only a rebuild undoes it.
+   */
+  undo?: string;
   inject(ctx: FaultContext): Promise<FaultResult>;
 }

@@ -1,0 +1,9 @@
+import { bgpCondition } from './bgp.js';
+import { reachableCondition } from './reachable.js';
+import { routeCondition } from './route.js';
+import type { ConditionKind } from './types.js';
+import { vrrpCondition } from './vrrp.js';
+
+export const conditionKinds: ReadonlyMap<string, ConditionKind> = new Map(
+  ([bgpCondition, reachableCondition, routeCondition, vrrpCondition] as unknown as ConditionKind[]).map((k) => [k.kind, k]),
+);

@@ -1,0 +1,89 @@
+/**
+ * A lab file's flows while a trial runs: started together at the baseline, stopped when the
+ * observation ends, then each direction analyzed against the trial's reference time.
+ */
+import type { FlowResult } from '../model/result.js';
+import type { FlowSpec } from '../model/scenario.js';
+import { startPing, type PingFlow } from '../probes/icmp/run.js';
+import { round3, type FlowStats } from '../probes/udp/analyze.js';
+import { startProbe, type RunningProbe } from '../probes/udp/run.js';
+import { findNode, resolveDst } from '../runtime/netns/resolve.js';
+import type { LabState } from '../runtime/netns/state.js';
+
+export interface LiveFlow {
+  name: string;
+  received: number;
+  /** ms since the last arrival; null before the first. */
+  sinceLastMs: number | null;
+}
+
+export interface RunningFlows {
+  progress(): LiveFlow[];
+  /** Stops every flow; times relative to refMs (monotonic). */
+  stop(refMs: number): Promise<FlowResult[]>;
+}
+
+type Started = { spec: FlowSpec; dstAddress: string; src: string; dst: string } & ({ udp: RunningProbe } | { icmp: PingFlow });
+
+const slim = (s: FlowStats, windows = s.lossWindows) => ({
+  rateHz: s.rateHz,
+  sent: s.sent,
+  received: s.received,
+  lost: s.lost,
+  outageMs: s.outageMs,
+  maxGapMs: s.maxGapMs,
+  firstLossMs: s.firstLossMs,
+  recoveredMs: s.recoveredMs,
+  reordered: s.reordered,
+  duplicated: s.duplicated,
+  lossWindows: windows.map((w) => ({ startMs: w.startMs, endMs: w.endMs, count: w.count })),
+});
+
+export async function startFlows(lab: string, state: LabState, specs: readonly FlowSpec[]): Promise<RunningFlows> {
+  const started: Started[] = [];
+  try {
+    for (const spec of specs) {
+      const from = findNode(state, spec.from, 'from');
+      const to = resolveDst(state, spec.to);
+      const base = { spec, dstAddress: to.address, src: from.name, dst: to.node?.name ?? to.address };
+      if (spec.type === 'icmp') started.push({ ...base, icmp: startPing({ lab, ns: from.ns, dst: to.address, rateHz: spec.rateHz }) });
+      else {
+        const udp = await startProbe({
+          lab,
+          src: { node: from.name, ns: from.ns },
+          dst: { node: to.node!.name, ns: to.node!.ns, address: to.address },
+          rateHz: spec.rateHz,
+          durationS: 0,
+          both: spec.both,
+          port: spec.port!,
+        });
+        started.push({ ...base, udp });
+      }
+    }
+  } catch (e) {
+    await Promise.allSettled(started.map((s) => ('udp' in s ? s.udp.stop() : s.icmp.stop(0))));
+    throw e;
+  }
+  const dirName = (spec: FlowSpec, i: number) => (spec.both ? `${spec.name}:${i === 0 ? 'forward' : 'reverse'}` : spec.name);
+  return {
+    progress: () =>
+      started.flatMap((s) =>
+        'udp' in s ? s.udp.progress().map((p, i) => ({ ...p, name: dirName(s.spec, i) })) : [{ name: s.spec.name, ...s.icmp.progress() }],
+      ),
+    async stop(refMs) {
+      const results = await Promise.all(
+        started.map(async (s): Promise<FlowResult[]> => {
+          if ('icmp' in s) {
+            const st = await s.icmp.stop(refMs);
+            return [{ name: s.spec.name, proto: 'icmp', src: s.src, dst: s.dst, dstAddress: s.dstAddress, ...slim(st) }];
+          }
+          const r = await s.udp.stop(refMs);
+          return r.flows.map((f, i) => ({ name: dirName(s.spec, i), proto: 'udp', src: f.src, dst: f.dst, dstAddress: f.dstAddress, ...slim(f) }));
+        }),
+      );
+      return results.flat();
+    },
+  };
+}
+
+export { round3 };
