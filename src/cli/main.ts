@@ -109,6 +109,14 @@ function program(): Command {
     .option('--name <name>', "lab name (default: the lab file's)")
     .description('build a lab, run its scenario (faults, flows, waits), measure, assert, tear down')
     .action(lazy(async () => (await import('./commands/run.js')).runCommand));
+  p.command('render')
+    .argument('<topology>')
+    .requiredOption('--to <target>', 'what to render for: containerlab')
+    .option('-o, --output <file>', 'write FILE (a .clab.yml per host), its host-commands script and the generated files beside it; default: the topology on stdout')
+    .option('--name <name>', 'lab name (default: the topology name)')
+    .option('--image <key=image...>', 'container image by node name, service (frr, gobgp, keepalived, iperf3) or node kind (host, router); repeatable')
+    .description('write a containerlab topology for a lab; what cannot be expressed is a warning at its FILE:LINE:COL')
+    .action(lazy(async () => (await import('./commands/render.js')).renderCommand));
   p.command('down')
     .argument('<name>')
     .description('remove everything a lab created')

@@ -20,7 +20,7 @@ export function frrDir(node: { dir: string }): string {
   return `${node.dir}/frr`;
 }
 
-function daemons(o: FrrOptions): string[] {
+export function daemons(o: FrrOptions): string[] {
   return ['zebra', ...(o.bgp || o.raw ? ['bgpd'] : []), ...(usesBfd(o) ? ['bfdd'] : [])];
 }
 
