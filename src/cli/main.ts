@@ -33,6 +33,9 @@ function program(): Command {
     .argument('<topology>')
     .option('--name <name>', 'lab name (default: the topology name)')
     .option('--ready-timeout <seconds>', 'how long to wait for services to be ready', '60')
+    .option('--runtime <runtime>', 'netns (default: namespaces on this machine) or containerlab (containerlab deploy; docs/containerlab.md)', 'netns')
+    .option('--host <host>', 'containerlab, multi-host topologies: which of the hosts this machine is')
+    .option('--image <key=image...>', 'containerlab: container image by node name, service or node kind; repeatable')
     .description('build a lab; returns when its services are ready')
     .action(lazy(async () => (await import('./commands/up.js')).upCommand));
   p.command('status')

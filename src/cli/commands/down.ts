@@ -4,9 +4,16 @@ import { listNetns } from '../../runtime/netns/proc.js';
 import { readState, type LabState } from '../../runtime/netns/state.js';
 import { cleanAll, teardown } from '../../runtime/netns/teardown.js';
 import { checkLabName } from '../../pipeline/expand.js';
+import { clabDown, readClabState } from '../../runtime/containerlab/driver.js';
 
 export async function downCommand(name: string): Promise<void> {
   checkLabName(name);
+  const clab = readClabState(name);
+  if (clab) {
+    for (const f of await clabDown(clab)) console.error(`halab: warning: ${f}`);
+    console.log(`lab ${name} is down`);
+    return;
+  }
   checkEnvironment(null);
   let state = readState(name);
   if (!state) {

@@ -5,9 +5,15 @@ import { checkEnvironment } from '../../runtime/netns/requirements.js';
 import { LAB_ENV } from '../../runtime/netns/proc.js';
 import { readState } from '../../runtime/netns/state.js';
 import { closest } from '../../util/names.js';
+import { clabExec, readClabState } from '../../runtime/containerlab/driver.js';
 
 /** Run CMD inside NODE of lab NAME (with the node's OVS instance as default for ovs-* tools). */
 export async function execCommand(name: string, node: string, cmd: string[]): Promise<number> {
+  const clab = readClabState(name);
+  if (clab) {
+    if (!cmd.length) throw new UsageError('no command given: halab exec NAME NODE -- CMD...');
+    return clabExec(clab, node, cmd);
+  }
   checkEnvironment(null);
   const state = readState(name);
   if (!state) throw new UsageError(`no lab named '${name}' is up (see 'halab status')`);

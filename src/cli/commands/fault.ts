@@ -2,8 +2,15 @@ import { UsageError } from '../../errors.js';
 import { injectFault } from '../../runtime/netns/fault.js';
 import { checkEnvironment } from '../../runtime/netns/requirements.js';
 import { numberOption } from '../options.js';
+import { clabFault, readClabState } from '../../runtime/containerlab/driver.js';
 
 export async function faultCommand(name: string, kind: string, target: string, opts: { durationMs?: string; signal?: string; json?: boolean }): Promise<void> {
+  const clab = readClabState(name);
+  if (clab) {
+    const f = await clabFault(clab, kind, target, opts.signal?.toUpperCase().replace(/^SIG/, '') ?? 'KILL');
+    console.log(opts.json ? JSON.stringify(f) : `${f.kind} ${f.target}: ${f.detail}`);
+    return;
+  }
   checkEnvironment(null);
   const durationMs = numberOption('duration-ms', opts.durationMs);
   if (durationMs !== undefined && !(durationMs > 0)) throw new UsageError(`--duration-ms must be positive, not '${opts.durationMs}'`);

@@ -4,8 +4,15 @@ import { inNetns, run } from '../../runtime/netns/proc.js';
 import { labStatus, type LabStatus } from '../../runtime/netns/status.js';
 import { listLabs, readState } from '../../runtime/netns/state.js';
 import { table } from '../table.js';
+import { clabStatus, readClabState } from '../../runtime/containerlab/driver.js';
 
 export async function statusCommand(name: string | undefined, opts: { json?: boolean; rib?: string }): Promise<void> {
+  const clab = name ? readClabState(name) : null;
+  if (clab) {
+    if (opts.rib) throw new UsageError('--rib is for netns labs; on containerlab: halab exec LAB NODE -- vtysh -c "show ip bgp"');
+    process.stdout.write(`${(await clabStatus(clab, !!opts.json)).trimEnd()}\n`);
+    return;
+  }
   if (opts.rib) return ribCommand(name, opts.rib);
   const names = name ? [name] : listLabs();
   const states = names.map((n) => {

@@ -6,7 +6,9 @@ import { checkEnvironment } from '../../runtime/netns/requirements.js';
 import { numberOption } from '../options.js';
 import { progressFor } from '../progress.js';
 
-export async function upCommand(file: string, opts: { name?: string; readyTimeout?: string }): Promise<void> {
+export async function upCommand(file: string, opts: { name?: string; readyTimeout?: string; runtime?: string; host?: string; image?: string[] }): Promise<void> {
+  if (opts.runtime === 'containerlab') return (await import('./up-containerlab.js')).upContainerlab(file, opts);
+  if (opts.runtime !== undefined && opts.runtime !== 'netns') throw new UsageError(`--runtime '${opts.runtime}': runtimes are netns and containerlab`);
   const timeout = numberOption('ready-timeout', opts.readyTimeout) ?? 60;
   if (timeout <= 0) throw new UsageError(`--ready-timeout must be a positive number of seconds, not '${opts.readyTimeout}'`);
   const { lab, plan } = loadLab(file, opts.name);
