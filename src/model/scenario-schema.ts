@@ -29,6 +29,7 @@ const flow = {
     type: { enum: ['udp', 'icmp'] },
     from: str,
     to: str,
+    address: str,
     'rate-hz': { type: 'integer', minimum: 1 },
     both: { type: 'boolean' },
     port: { type: 'integer', minimum: 1, maximum: 65535 },

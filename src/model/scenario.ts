@@ -30,6 +30,8 @@ export interface FlowSpec {
   from: string;
   /** Node that receives, or one of its addresses. */
   to: string;
+  /** The address to send to when it is not the receiver's own (a floating IP, a VIP that DNATs to it). */
+  address?: string;
   rateHz: number;
   /** Also the reverse direction (udp): two flows, NAME:forward and NAME:reverse. */
   both: boolean;

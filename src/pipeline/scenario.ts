@@ -115,8 +115,10 @@ export function checkScenario(src: SourceDoc, labName?: string): LoadedScenario 
         if (type === 'udp' && !addressOwner(rf.to)) err([...path, 'to'], `${rf.to} is no address of a node of the topology: a udp flow's receiver runs in a node; give a node or one of its addresses`);
       } else nodeRef([...path, 'to'], rf.to);
       if (rf.from === rf.to || addressOwner(rf.to)?.name === rf.from) err([...path, 'to'], `a flow from ${rf.from} to itself`);
+      if (rf.address !== undefined && (typeof rf.address !== 'string' || !isIP(rf.address))) err([...path, 'address'], `'${String(rf.address)}' is not an IP address`);
+      if (rf.address !== undefined && isIP(rf.to)) err([...path, 'address'], 'address is for a flow whose `to` is a node (the receiver) reached at another address', true);
     }
-    flows.push({ name: fname, type, from: rf.from, to: rf.to, rateHz, both: rf.both === true, path, ...(type === 'udp' ? { port: typeof rf.port === 'number' ? rf.port : FIRST_PORT + i } : {}) });
+    flows.push({ name: fname, type, from: rf.from, to: rf.to, ...(typeof rf.address === 'string' ? { address: rf.address } : {}), rateHz, both: rf.both === true, path, ...(type === 'udp' ? { port: typeof rf.port === 'number' ? rf.port : FIRST_PORT + i } : {}) });
   });
 
   const conditionsOf = (path: Path, v: unknown): Condition[] => {
@@ -138,7 +140,9 @@ export function checkScenario(src: SourceDoc, labName?: string): LoadedScenario 
     if (!isObj(rp)) return;
     const keys = PHASE_KINDS.filter((k) => k in rp);
     if (keys.length !== 1) {
-      err(path, keys.length ? `a phase does one thing: ${keys.join(' and ')} are two phases` : `a phase needs one of: ${PHASE_KINDS.join(', ')}`);
+      // A phase with only an unknown key (a typo) has had its message from the schema.
+      const typo = Object.keys(rp).some((k) => !(k in scenarioSchema.properties.phases.items.properties));
+      if (keys.length || !typo) err(path, keys.length ? `a phase does one thing: ${keys.join(' and ')} are two phases` : `a phase needs one of: ${PHASE_KINDS.join(', ')}`);
       return;
     }
     const kind = keys[0]!;
@@ -279,9 +283,12 @@ export function checkScenario(src: SourceDoc, labName?: string): LoadedScenario 
   return { scenario, lab, plan: planned };
 }
 
+/** Without repeats, and in file order (the schema's come first otherwise). */
 function dedupe(ds: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
-  return ds.filter((d) => {
+  const files = [...new Set(ds.map((d) => d.file))];
+  const sorted = [...ds].sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line || a.col - b.col);
+  return sorted.filter((d) => {
     const k = `${d.file}:${d.line}:${d.col}:${d.message}`;
     if (seen.has(k)) return false;
     seen.add(k);

@@ -5,7 +5,7 @@
 import type { FlowResult } from '../model/result.js';
 import type { FlowSpec } from '../model/scenario.js';
 import { startPing, type PingFlow } from '../probes/icmp/run.js';
-import { round3, type FlowStats } from '../probes/udp/analyze.js';
+import type { FlowStats } from '../probes/udp/analyze.js';
 import { startProbe, type RunningProbe } from '../probes/udp/run.js';
 import { findNode, resolveDst } from '../runtime/netns/resolve.js';
 import type { LabState } from '../runtime/netns/state.js';
@@ -44,7 +44,7 @@ export async function startFlows(lab: string, state: LabState, specs: readonly F
   try {
     for (const spec of specs) {
       const from = findNode(state, spec.from, 'from');
-      const to = resolveDst(state, spec.to);
+      const to = spec.address ? { address: spec.address, node: findNode(state, spec.to, 'to') } : resolveDst(state, spec.to);
       const base = { spec, dstAddress: to.address, src: from.name, dst: to.node?.name ?? to.address };
       if (spec.type === 'icmp') started.push({ ...base, icmp: startPing({ lab, ns: from.ns, dst: to.address, rateHz: spec.rateHz }) });
       else {
@@ -86,4 +86,3 @@ export async function startFlows(lab: string, state: LabState, specs: readonly F
   };
 }
 
-export { round3 };

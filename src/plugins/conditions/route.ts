@@ -34,7 +34,8 @@ export const routeCondition: ConditionKind<RouteOptions> = {
     additionalProperties: false,
   },
   check(o, node, _lab, report) {
-    if (o.prefix !== 'default' && !parseCidr(canonicalPrefix(o.prefix))) report(['prefix'], `'${o.prefix}' is not a prefix (e.g. 10.0.0.0/24, 10.0.0.1 or default)`);
+    const p = o.prefix === 'default' ? null : parseCidr(canonicalPrefix(o.prefix));
+    if (p && !p.ok) report(['prefix'], `'${o.prefix}' is not a prefix (e.g. 10.0.0.0/24, 10.0.0.1 or default): ${p.reason}`);
     if (o.via !== undefined && !isIP(o.via)) report(['via'], `'${o.via}' is not an IP address`);
     if (o.dev !== undefined && !node.ifaces.has(o.dev)) report(['dev'], `node ${node.name} has no interface '${o.dev}'; it has: ${[...node.ifaces.keys()].join(', ')}`);
     if (o.absent && (o.via !== undefined || o.dev !== undefined)) report(['absent'], 'a route that must be absent takes no via or dev');

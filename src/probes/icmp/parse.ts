@@ -2,8 +2,9 @@
  * Reads `ping -n -D -O` output into sent and arrival records on the monotonic clock. Pure.
  *
  * -D stamps each line with the realtime clock when it is printed: a reply's arrival; its send time
- * is that minus the round trip it reports. Lost requests carry no stamp of their own: they are
- * placed on the ping's schedule (one per interval) from the first answered one. Sequence numbers
+ * is that minus the round trip it reports. Lost requests carry no stamp of their own, and ping
+ * sends less often while nothing answers: they are spread evenly between the answered requests
+ * around them (after the last answered one: one interval apart). Sequence numbers
  * wrap at 65536 and are unwrapped. Requests after the last line ping printed were still in flight
  * when it was stopped: they are not counted as sent.
  */
@@ -38,10 +39,27 @@ export function parsePing(text: string, intervalMs: number, offsetMs: number): P
     }
   }
   if (!seen.length) return { sent: [], arrivals: [] };
-  const first = [...replies.keys()].reduce((a, b) => Math.min(a, b), Infinity);
-  const base = replies.size ? replies.get(first)!.sentMs - (first - 1) * intervalMs : 0;
+  const answered = [...replies.keys()].sort((a, b) => a - b);
   const sent: SentRecord[] = [];
-  for (let seq = 1; seq <= last; seq++) sent.push({ seq, sentMs: replies.get(seq)?.sentMs ?? base + (seq - 1) * intervalMs });
+  let k = 0; // answered[k] is the first answered request at or after seq
+  for (let seq = 1; seq <= last; seq++) {
+    while (k < answered.length && answered[k]! < seq) k++;
+    const r = replies.get(seq);
+    if (r) {
+      sent.push({ seq, sentMs: r.sentMs });
+      continue;
+    }
+    const before = k > 0 ? answered[k - 1]! : undefined;
+    const after = answered[k];
+    let t: number;
+    if (before !== undefined && after !== undefined) {
+      const a = replies.get(before)!.sentMs;
+      t = a + ((replies.get(after)!.sentMs - a) * (seq - before)) / (after - before);
+    } else if (before !== undefined) t = replies.get(before)!.sentMs + (seq - before) * intervalMs;
+    else if (after !== undefined) t = replies.get(after)!.sentMs - (after - seq) * intervalMs;
+    else t = (seq - 1) * intervalMs; // nothing answered at all: only the count matters
+    sent.push({ seq, sentMs: t });
+  }
   const arrivals: Arrival[] = [...replies].map(([seq, r]) => ({ flow: 1, seq, sentMs: r.sentMs, recvMs: r.recvMs })).sort((a, b) => a.recvMs - b.recvMs);
   return { sent, arrivals };
 }

@@ -1,12 +1,14 @@
 /**
  * An ICMP flow: `ping` in a node at a fixed interval until stopped, read back as a flow
  * (parse.ts) and analyzed like a UDP probe direction (round trips: a loss is a request or its
- * reply lost).
+ * reply lost). Its outage is time-based, not lost packets / rate: ping sends less often while
+ * nothing answers, so each loss window counts from its first lost request to the next answered one.
  */
 import { spawn } from 'node:child_process';
 import { monotonicMs } from '../../runtime/events.js';
 import { inNetns, LAB_ENV } from '../../runtime/netns/proc.js';
-import { analyzeFlow, type FlowStats } from '../udp/analyze.js';
+import { analyzeFlow, round3, type FlowStats, type LossWindow } from '../udp/analyze.js';
+import type { SentRecord } from '../udp/format.js';
 import { parsePing } from './parse.js';
 
 export interface PingFlow {
@@ -42,7 +44,20 @@ export function startPing(o: { lab: string; ns: string; dst: string; rateHz: num
       await exited;
       const { sent, arrivals } = parsePing(out, intervalMs, offsetMs);
       if (!sent.length) throw new Error(`ping ${o.dst} in ${o.ns} printed nothing${stderr ? `: ${stderr.trim()}` : ''}`);
-      return analyzeFlow({ rateHz: o.rateHz, sent, arrivals, refMs });
+      const stats = analyzeFlow({ rateHz: o.rateHz, sent, arrivals, refMs });
+      return { ...stats, outageMs: timeOutageMs(stats.lossWindows, sent, o.rateHz) };
     },
   };
+}
+
+/** Each loss window from its first lost request to the request after it (answered), summed; ms. */
+export function timeOutageMs(windows: readonly LossWindow[], sent: readonly SentRecord[], rateHz: number): number {
+  const bySeq = new Map(sent.map((s) => [s.seq, s.sentMs]));
+  let total = 0;
+  for (const w of windows) {
+    const start = bySeq.get(w.fromSeq)!;
+    const next = bySeq.get(w.toSeq + 1);
+    total += next !== undefined ? next - start : bySeq.get(w.toSeq)! - start + 1000 / rateHz;
+  }
+  return round3(total);
 }
