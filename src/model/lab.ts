@@ -30,5 +30,10 @@ export interface LabIface {
   portOf?: string;
   /** tx checksum offload must be off (a veth end on, or facing, a userspace-datapath switch). */
   txOff?: boolean;
+  /**
+   * A port of a userspace-datapath switch: the node's kernel sees its frames too and must not
+   * answer ARP on it for the node's own addresses (the switch's bridge interface does).
+   */
+  userspacePort?: boolean;
   config?: InterfaceConfig;
 }

@@ -64,11 +64,12 @@ export function expand(v: Validated, labName?: string): Lab {
   return lab;
 }
 
-/** Veth ends on a userspace-datapath switch, and their peers, need tx checksum offload off. */
+/** Veth ends on a userspace-datapath switch, and their peers, need tx checksum offload off; the ends on it are marked. */
 function markTxOff(lab: Lab): void {
   const onUserspaceSwitch = (li: LabIface | undefined) => !!li?.portOf && !!switchKinds.get(li.portOf)?.needsTxOff;
   for (const l of lab.topology.links) {
     const [a, b] = l.endpoints.map((e) => lab.node(e.node).ifaces.get(e.iface));
+    for (const x of [a, b]) if (x && onUserspaceSwitch(x)) x.userspacePort = true;
     if (onUserspaceSwitch(a) || onUserspaceSwitch(b)) {
       if (a) a.txOff = true;
       if (b) b.txOff = true;

@@ -76,6 +76,10 @@ function interfaceActions(n: LabNode): Action[] {
     const cfg = li.config;
     const k = li.kname;
     const steps: Step[] = [];
+    // Else the node's kernel answers ARP for its bridge's address on this port with the port's
+    // MAC, racing the switch: a VXLAN peer that learns that MAC sends its tunnel packets to the
+    // kernel, not to the switch that decapsulates them.
+    if (li.userspacePort) steps.push({ t: 'sysctl', ns: n.ns, key: `net.ipv4.conf.${k}.arp_ignore`, value: '8' });
     if (li.txOff)
       steps.push({ t: 'exec', ns: n.ns, argv: ['ethtool', '-K', k, 'tx', 'off'], quiet: true });
     if (cfg?.mac) steps.push(ip('link', 'set', 'dev', k, 'address', cfg.mac));

@@ -3,6 +3,8 @@
  * access (tag) and trunk ports, patch pairs, internal ports (optionally handed to another node),
  * VXLAN ports. Userspace VXLAN needs the underlay address on an OVS bridge's own interface.
  */
+import { createHash } from 'node:crypto';
+import type { LabNode } from '../../../model/lab.js';
 import type { Action, Step } from '../../../model/plan.js';
 import { closest } from '../../../util/names.js';
 import type { CheckCtx, SwitchKind } from '../../types.js';
@@ -54,7 +56,10 @@ export const ovs: SwitchKind = {
         node: node.name,
         what: `create OVS bridge ${br.name} in ${node.name}`,
         path: br.path,
-        do: [vsctl('add-br', k, '--', 'set', 'bridge', k, 'datapath_type=netdev')],
+        // A fixed MAC: otherwise the bridge takes its lowest port's MAC, which changes as ports are
+        // added, and a VXLAN peer that learned the old one has its packets to the tunnel endpoint
+        // go to the kernel instead of being decapsulated (native tunneling checks the bridge MAC).
+        do: [vsctl('add-br', k, '--', 'set', 'bridge', k, 'datapath_type=netdev', `other-config:hwaddr="${bridgeMac(node, br.name)}"`)],
         undo: [vsctl('--if-exists', 'del-br', k)],
       });
     }
@@ -132,4 +137,12 @@ function describe(p: OvsPort): string {
     default:
       return `port ${p.name} on ${p.bridge}${vlan}`;
   }
+}
+
+/** The bridge interface's configured MAC, else a locally administered one derived from the node and bridge names. */
+function bridgeMac(node: LabNode, bridge: string): string {
+  const set = node.spec.interfaces.find((i) => i.name === bridge)?.mac;
+  if (set) return set.toLowerCase();
+  const h = createHash('sha1').update(`${node.name}/${bridge}`).digest();
+  return ['02', ...[...h.subarray(0, 5)].map((b) => b.toString(16).padStart(2, '0'))].join(':');
 }
