@@ -173,7 +173,7 @@ export interface RunningProbe {
   startedMs: number;
   /** Resolves when every sender has ended by itself (after `durationS`); never with `durationS: 0`. */
   senders: Promise<void>;
-  /** What each receiver has seen so far (receivers started with progress reports). */
+  /** What each receiver has seen so far, as of its last report (every 200 ms). */
   progress(): FlowProgress[];
   /**
    * Stops the senders (when still running) and then the receivers, and analyzes each direction:
@@ -209,7 +209,8 @@ export async function startProbe(o: ProbeOptions): Promise<RunningProbe> {
   const agents: Agent[] = [];
   const receivers: Agent[] = [];
   const senders: Agent[] = [];
-  const live = dirs.map(() => ({ received: 0, lastMs: null as number | null }));
+  // As of the receivers' last report (every 200 ms): a flow looks in loss only when it was.
+  const live = dirs.map(() => ({ received: 0, lastMs: null as number | null, statMs: 0 }));
   // Receivers outlive a sender's own end by this much (a safety net should stop() never come).
   const recvTimeout = durationS ? durationS + 120 : 24 * 3600;
 
@@ -225,7 +226,7 @@ export async function startProbe(o: ProbeOptions): Promise<RunningProbe> {
       const a = startAgent(o.lab, d.to.node, d.to.ns, 'recv', ['--port', String(port), '--run', String(tag), '--timeout', String(recvTimeout), '--progress'], `${dir}/recv-${d.id}.txt`);
       createInterface({ input: a.child.stdout! }).on('line', (l) => {
         const m = /^stat (\d+) (\S+)/.exec(l);
-        if (m) live[i] = { received: Number(m[1]), lastMs: m[2] === '-' ? null : Number(m[2]) };
+        if (m) live[i] = { received: Number(m[1]), lastMs: m[2] === '-' ? null : Number(m[2]), statMs: monotonicMs() };
       });
       receivers.push(a);
     });
@@ -308,10 +309,7 @@ export async function startProbe(o: ProbeOptions): Promise<RunningProbe> {
   return {
     startedMs: windowFrom,
     senders: sendersDone,
-    progress: () => {
-      const now = monotonicMs();
-      return live.map((l, i) => ({ name: names[i]!, received: l.received, sinceLastMs: l.lastMs === null ? null : Math.max(0, now - l.lastMs) }));
-    },
+    progress: () => live.map((l, i) => ({ name: names[i]!, received: l.received, sinceLastMs: l.lastMs === null ? null : Math.max(0, l.statMs - l.lastMs) })),
     stop(refMs) {
       stopped ??= collect(refMs).finally(cleanup);
       return stopped;
