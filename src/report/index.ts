@@ -3,4 +3,4 @@ export { renderTap } from './tap.js';
 export { renderJunit } from './junit.js';
 export { renderHtml } from './html.js';
 export { stats, nearestRank, summarize } from './stats.js';
-export { writeReports, readRunResult, checkRunResult, ResultFileError, RESULT_FILE, JUNIT_FILE, HTML_FILE } from './write.js';
+export { writeReports, readRunResult, ResultFileError, RESULT_FILE, JUNIT_FILE, HTML_FILE } from './write.js';

@@ -14,6 +14,7 @@ import { Parser, type FinalResults } from 'tap-parser';
 import { XMLValidator } from 'fast-xml-parser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { RunResult } from '../../src/model/result.js';
+import { readRunResult } from '../../src/report/index.js';
 import { CHROMIUM, chromiumFlags, chromiumReady, hooks, pngColours } from '../helpers/chromium.js';
 import { cliMain, halab } from '../helpers/cli.js';
 import { expectNoLeaks, takeCensus } from '../helpers/lab.js';
@@ -68,6 +69,7 @@ describe('halab run', () => {
     const res = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as RunResult;
 
     for (const k of CONTRACT.run) expect(res).toHaveProperty(k);
+    await readRunResult(dir); // throws unless result.json passes the result schema
     expect(res.lab).toBe('quickstart');
     expect(res.ok).toBe(true);
     expect(Date.parse(res.startedAt)).not.toBeNaN();

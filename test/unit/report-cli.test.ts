@@ -58,7 +58,7 @@ describe('halab report DIR', () => {
     r = await halab(['report', d]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('not a halab run result');
-    expect(r.stderr).toContain('runId: missing');
+    expect(r.stderr).toMatch(/result\.json:1:1: \(document\): missing required key 'runId'/);
     expect(r.stderr).toContain('trials[1].flows[0].outageMs: expected a number');
     expect(existsSync(join(d, 'junit.xml'))).toBe(false);
   });
