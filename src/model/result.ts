@@ -31,7 +31,10 @@ export interface Stats {
 export interface TrialResult {
   index: number;
   ok: boolean;
-  /** The trial's first fault, atMs after the flows started (else the trial); null when it had none. */
+  /**
+   * The trial's fault: the first one after the flows started (faults before the baseline only set
+   * the lab up), atMs after the flows started; null when it had none.
+   */
   fault: { kind: string; target: string; atMs: number } | null;
   /** extra: every fault of the trial, atMs relative like everything else (the first is at 0). */
   faults: { kind: string; target: string; atMs: number; endMs?: number; detail: string }[];

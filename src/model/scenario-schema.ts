@@ -56,6 +56,12 @@ const phase = {
     sleep: duration,
     fault,
     restore: { type: ['boolean', 'null'] },
+    exec: {
+      type: 'object',
+      properties: { node: str, commands: { type: 'array', minItems: 1, items: { type: 'array', minItems: 1, items: str } } },
+      required: ['node', 'commands'],
+      additionalProperties: false,
+    },
     when: conditions,
     deadline: duration,
   },
@@ -84,6 +90,8 @@ export const scenarioSchema = {
     name: str,
     description: str,
     topology: str,
+    // Merged into the topology (RFC 7386) before it is validated.
+    'topology-patch': { type: 'object' },
     trials: { type: 'integer', minimum: 1, maximum: 1000 },
     'between-trials': { enum: ['restore', 'rebuild'] },
     'ready-timeout': duration,

@@ -62,7 +62,9 @@ export type Phase =
   | { kind: 'observe'; ms: number; path: Path }
   | { kind: 'sleep'; ms: number; path: Path }
   | { kind: 'fault'; fault: FaultSpec; when: Condition[]; deadlineMs: number; path: Path }
-  | { kind: 'restore'; path: Path };
+  | { kind: 'restore'; path: Path }
+  /** Commands run in a node, in order (argv, no shell); their output goes into the results. */
+  | { kind: 'exec'; node: string; commands: string[][]; path: Path };
 
 export interface EventMatch {
   kind?: string;
@@ -79,4 +81,4 @@ export type AssertionSpec =
   /** A condition checked when the observation ends (before any restore). */
   | { kind: 'state'; condition: Condition; path: Path };
 
-export const PHASE_KINDS = ['wait', 'verify', 'baseline', 'observe', 'sleep', 'fault', 'restore'] as const;
+export const PHASE_KINDS = ['wait', 'verify', 'baseline', 'observe', 'sleep', 'fault', 'restore', 'exec'] as const;

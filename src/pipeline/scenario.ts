@@ -20,7 +20,7 @@ import { closest, nameProblem } from '../util/names.js';
 import { expand } from './expand.js';
 import { parseFile, type SourceDoc } from './parse.js';
 import { plan } from './plan.js';
-import { loadTopology } from './validate.js';
+import { validateSource } from './validate.js';
 
 export interface LoadedScenario {
   scenario: Scenario;
@@ -71,7 +71,10 @@ export function checkScenario(src: SourceDoc, labName?: string): LoadedScenario 
   const topologyFile = typeof raw.topology === 'string' ? resolve(dirname(src.file), raw.topology) : '';
   if (topologyFile) {
     try {
-      lab = expand(loadTopology(topologyFile), labName ?? (bad ? undefined : name));
+      const topo = parseFile(topologyFile);
+      // A variant of the topology (other timers, no policy...) without a copy of the file.
+      const patched = isObj(raw['topology-patch']) ? { ...topo, data: mergePatch(topo.data, raw['topology-patch']) } : topo;
+      lab = expand(validateSource(patched), labName ?? (bad ? undefined : name));
       planned = plan(lab);
     } catch (e) {
       if (!(e instanceof InputError)) throw e;
@@ -162,6 +165,12 @@ export function checkScenario(src: SourceDoc, labName?: string): LoadedScenario 
       case 'restore':
         phases.push({ kind, path });
         break;
+      case 'exec': {
+        const e = isObj(rp.exec) ? rp.exec : {};
+        const commands = Array.isArray(e.commands) ? e.commands.filter((c): c is string[] => Array.isArray(c) && c.length > 0 && c.every((x) => typeof x === 'string')) : [];
+        if (typeof e.node === 'string' && nodeRef([...path, 'exec', 'node'], e.node)) phases.push({ kind, node: e.node, commands, path });
+        break;
+      }
       case 'fault': {
         const f = faultSpec([...path, 'fault'], rp.fault);
         if (f) phases.push({ kind, fault: f, when: conditionsOf([...path, 'when'], rp.when), deadlineMs, path });
@@ -294,4 +303,18 @@ function dedupe(ds: Diagnostic[]): Diagnostic[] {
     seen.add(k);
     return true;
   });
+}
+
+/**
+ * RFC 7386 JSON merge patch: maps merge key by key, `null` removes a key, anything else
+ * (scalars, lists) replaces.
+ */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isObj(patch)) return patch;
+  const out: Raw = isObj(target) ? { ...target } : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
 }

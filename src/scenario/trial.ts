@@ -13,7 +13,10 @@ import { faultKinds } from '../plugins/faults/index.js';
 import { round3 } from '../probes/udp/analyze.js';
 import { eventsFile, monotonicMs, readEvents } from '../runtime/events.js';
 import { injectFault, type InjectedFault } from '../runtime/netns/fault.js';
+import { nodeCommand } from '../runtime/netns/node-command.js';
+import { run } from '../runtime/netns/proc.js';
 import { readState, type LabState } from '../runtime/netns/state.js';
+import { shellJoin } from '../util/shell.js';
 import { judge } from './assertions.js';
 import { startFlows, type RunningFlows } from './flows.js';
 
@@ -68,6 +71,8 @@ export function describePhase(p: Phase): string {
       return `fault ${p.fault.kind} ${p.fault.target}${p.when.length ? ` when ${p.when.map(describeCondition).join(' and ')}` : ''}`;
     case 'restore':
       return 'restore: undo the faults';
+    case 'exec':
+      return `exec in ${p.node}: ${p.commands.map((c) => c.join(' ')).join('; ')}`;
   }
 }
 
@@ -120,7 +125,9 @@ export async function runTrial(index: number, lab: string, sc: Scenario, hooks: 
     );
     stateAssertions.forEach((a, i) => assertions.push({ name: describeCondition(a.condition), ok: rs[i]!.ok, detail: rs[i]!.detail }));
   };
-  const refMs = () => injected[0]?.atMs ?? flowsFrom ?? t0;
+  // The trial's fault: the first one while the flows run (faults before the baseline set the lab up).
+  const theFault = () => injected.find((f) => flowsFrom === null || f.atMs >= flowsFrom);
+  const refMs = () => theFault()?.atMs ?? flowsFrom ?? t0;
   const stopFlows = async () => {
     if (!flows) return;
     const f = flows;
@@ -187,13 +194,29 @@ export async function runTrial(index: number, lab: string, sc: Scenario, hooks: 
         case 'restore':
           await restore();
           break;
+        case 'exec': {
+          const node = state.nodes.find((n) => n.name === p.node)!;
+          const outputs: string[] = [];
+          for (const c of p.commands) {
+            const { argv, env } = nodeCommand(lab, node, c);
+            const r = await run(argv, { env: env as Record<string, string> });
+            outputs.push(`${node.name}$ ${shellJoin(c)}\n${(r.stdout + r.stderr).trimEnd()}`.trimEnd());
+            if (r.code !== 0) {
+              ok = false;
+              assertions.push({ name: `exec in ${node.name}: ${shellJoin(c)}`, ok, detail: `exit ${r.code}: ${(r.stderr || r.stdout).trim().slice(0, 500)}` });
+              break;
+            }
+          }
+          detail = outputs.join('\n');
+          break;
+        }
       }
       phases.push({ name: text, from, to: monotonicMs(), ok, detail });
       if (i === lastObserve) {
         await stopFlows();
         await checkStates();
       }
-      if (!ok && (p.kind === 'wait' || p.kind === 'fault')) {
+      if (!ok && (p.kind === 'wait' || p.kind === 'fault' || p.kind === 'exec')) {
         aborted = `${text}: ${detail}`;
         break;
       }
@@ -234,7 +257,7 @@ export async function runTrial(index: number, lab: string, sc: Scenario, hooks: 
   }
   if (injected.some((f) => !f.undone && !faultKinds.get(f.kind)!.undo)) needsRebuild = true;
 
-  const first = injected[0];
+  const first = theFault();
   return {
     needsRebuild,
     result: {

@@ -54,6 +54,7 @@ function labFiles(dir: string, filter?: string): string[] {
 export function describeRun(r: RunResult, dir: string): string {
   const out: string[] = [];
   for (const t of r.trials) {
+    for (const p of t.phases ?? []) if (p.name.startsWith('exec in ') && p.detail) out.push(p.detail);
     out.push(`${r.lab} trial ${t.index}/${r.trials.length}: ${t.ok ? 'ok' : 'FAILED'}${t.fault ? `; fault ${t.fault.kind} ${t.fault.target} at ${f1(t.fault.atMs)} ms` : ''}${t.aborted ? `; stopped early: ${t.aborted}` : ''}`);
     if (t.flows.length)
       out.push(

@@ -1,3 +1,4 @@
+import { bgpBestCondition } from './bgp-best.js';
 import { bgpCondition } from './bgp.js';
 import { reachableCondition } from './reachable.js';
 import { routeCondition } from './route.js';
@@ -5,5 +6,5 @@ import type { ConditionKind } from './types.js';
 import { vrrpCondition } from './vrrp.js';
 
 export const conditionKinds: ReadonlyMap<string, ConditionKind> = new Map(
-  ([bgpCondition, reachableCondition, routeCondition, vrrpCondition] as unknown as ConditionKind[]).map((k) => [k.kind, k]),
+  ([bgpCondition, bgpBestCondition, reachableCondition, routeCondition, vrrpCondition] as unknown as ConditionKind[]).map((k) => [k.kind, k]),
 );
