@@ -26,7 +26,8 @@ const eventMatch = {
 const flow = {
   type: 'object',
   properties: {
-    type: { enum: ['udp', 'icmp'] },
+    type: { enum: ['udp', 'icmp', 'tcp'] },
+    bitrate: str,
     from: str,
     to: str,
     address: str,

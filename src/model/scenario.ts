@@ -21,7 +21,7 @@ export interface Scenario {
   assertions: AssertionSpec[];
 }
 
-export type FlowType = 'udp' | 'icmp';
+export type FlowType = 'udp' | 'icmp' | 'tcp';
 
 export interface FlowSpec {
   name: string;
@@ -35,8 +35,10 @@ export interface FlowSpec {
   rateHz: number;
   /** Also the reverse direction (udp): two flows, NAME:forward and NAME:reverse. */
   both: boolean;
-  /** udp: receivers' port (default: one per flow from 7500). */
+  /** udp: receivers' port (default: one per flow from 7500); tcp: the iperf3 server's (default: `to`'s first). */
   port?: number;
+  /** tcp: iperf3's -b cap (default 100M). */
+  bitrate?: string;
   path: Path;
 }
 

@@ -15,6 +15,8 @@ import { PHASE_KINDS } from '../model/scenario.js';
 import { scenarioSchema } from '../model/scenario-schema.js';
 import { conditionKinds } from '../plugins/conditions/index.js';
 import { faultKinds } from '../plugins/faults/index.js';
+import { portsOf, type Iperf3Options } from '../plugins/services/iperf3/options.js';
+import { parseBitrate } from '../probes/iperf3/client.js';
 import { schemaDiagnostics } from '../util/schema-check.js';
 import { closest, nameProblem } from '../util/names.js';
 import { expand } from './expand.js';
@@ -106,8 +108,12 @@ export function checkScenario(src: SourceDoc, labName?: string): LoadedScenario 
     const path: Path = ['flows', fname];
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/.test(fname)) err(path, `flow name '${fname}' must be 1-40 letters, digits, '_', '.' or '-', starting with a letter or digit`, true);
     if (!isObj(rf) || typeof rf.from !== 'string' || typeof rf.to !== 'string') return;
-    const type = rf.type === 'icmp' ? 'icmp' : 'udp';
-    const rateHz = typeof rf['rate-hz'] === 'number' ? rf['rate-hz'] : DEFAULT_RATE_HZ[type];
+    const type = rf.type === 'icmp' || rf.type === 'tcp' ? rf.type : 'udp';
+    const rateHz = type === 'tcp' ? 10 : typeof rf['rate-hz'] === 'number' ? rf['rate-hz'] : DEFAULT_RATE_HZ[type];
+    if (type === 'tcp') {
+      for (const k of ['rate-hz', 'both'] as const) if (rf[k] !== undefined) err([...path, k], `${k} is not for tcp flows (an iperf3 client reporting every 0.1 s)`, true);
+    } else if (rf.bitrate !== undefined) err([...path, 'bitrate'], 'bitrate is for tcp (iperf3) flows', true);
+    if (typeof rf.bitrate === 'string' && parseBitrate(rf.bitrate) === null) err([...path, 'bitrate'], `'${rf.bitrate}' is not a rate (e.g. 100M, 500K, 1G; 0 for unlimited)`);
     if (type === 'udp' && rateHz > 50_000) err([...path, 'rate-hz'], `rate ${rateHz} Hz: udp flows go up to 50000 Hz`);
     if (type === 'icmp' && rateHz > 500) err([...path, 'rate-hz'], `rate ${rateHz} Hz: icmp flows (ping) go up to 500 Hz`);
     if (type === 'icmp' && rf.both) err([...path, 'both'], 'an icmp flow is a round trip already: both is for udp flows', true);
@@ -121,7 +127,18 @@ export function checkScenario(src: SourceDoc, labName?: string): LoadedScenario 
       if (rf.address !== undefined && (typeof rf.address !== 'string' || !isIP(rf.address))) err([...path, 'address'], `'${String(rf.address)}' is not an IP address`);
       if (rf.address !== undefined && isIP(rf.to)) err([...path, 'address'], 'address is for a flow whose `to` is a node (the receiver) reached at another address', true);
     }
-    flows.push({ name: fname, type, from: rf.from, to: rf.to, ...(typeof rf.address === 'string' ? { address: rf.address } : {}), rateHz, both: rf.both === true, path, ...(type === 'udp' ? { port: typeof rf.port === 'number' ? rf.port : FIRST_PORT + i } : {}) });
+    let port = typeof rf.port === 'number' ? rf.port : FIRST_PORT + i;
+    if (type === 'tcp' && lab) {
+      const server = isIP(rf.to) ? addressOwner(rf.to) : lab.nodes.find((n) => n.name === rf.to);
+      const spec = server?.spec.services.find((s) => s.kind === 'iperf3');
+      const ports = spec ? portsOf(spec.options as Iperf3Options) : [];
+      if (server && !spec) err([...path, 'to'], `a tcp flow needs an iperf3 server: node ${server.name} runs no iperf3 service`);
+      else if (spec && typeof rf.port === 'number' && !ports.includes(rf.port)) err([...path, 'port'], `node ${server!.name}'s iperf3 servers listen on ${ports.join(', ')}, not ${rf.port}`);
+      port = typeof rf.port === 'number' ? rf.port : (ports[0] ?? 5201);
+      const taken = flows.find((f) => f.type === 'tcp' && f.to === rf.to && f.port === port);
+      if (taken) err([...path, 'to'], `flow ${taken.name} uses ${rf.to}'s iperf3 server on port ${port} already; a server runs one test at a time (give the node more ports)`);
+    }
+    flows.push({ name: fname, type, from: rf.from, to: rf.to, ...(typeof rf.address === 'string' ? { address: rf.address } : {}), rateHz, both: rf.both === true, path, ...(type !== 'icmp' ? { port } : {}), ...(typeof rf.bitrate === 'string' ? { bitrate: rf.bitrate } : {}) });
   });
 
   const conditionsOf = (path: Path, v: unknown): Condition[] => {

@@ -5,6 +5,9 @@
 import type { FlowResult } from '../model/result.js';
 import type { FlowSpec } from '../model/scenario.js';
 import { startPing, type PingFlow } from '../probes/icmp/run.js';
+import { runIperf3 } from '../probes/iperf3/client.js';
+import { tcpDip } from '../probes/iperf3/dip.js';
+import type { Iperf3Flow } from '../probes/iperf3/types.js';
 import type { FlowStats } from '../probes/udp/analyze.js';
 import { startProbe, type RunningProbe } from '../probes/udp/run.js';
 import { findNode, resolveDst } from '../runtime/netns/resolve.js';
@@ -23,7 +26,20 @@ export interface RunningFlows {
   stop(refMs: number): Promise<FlowResult[]>;
 }
 
-type Started = { spec: FlowSpec; dstAddress: string; src: string; dst: string } & ({ udp: RunningProbe } | { icmp: PingFlow });
+type Started = { spec: FlowSpec; dstAddress: string; src: string; dst: string } & ({ udp: RunningProbe } | { icmp: PingFlow } | { tcp: RunningTcp });
+
+interface RunningTcp {
+  abort: AbortController;
+  done: Promise<Iperf3Flow>;
+}
+
+/** An iperf3 client until stopped (a day at most), tagged with the lab. */
+function startTcp(lab: string, ns: string, dst: string, spec: FlowSpec): RunningTcp {
+  const abort = new AbortController();
+  const done = runIperf3({ lab, ns, dst, port: spec.port!, timeS: 86_400, intervalS: 0.1, ...(spec.bitrate ? { bitrate: spec.bitrate } : {}), signal: abort.signal });
+  done.catch(() => undefined); // awaited in stop()
+  return { abort, done };
+}
 
 const slim = (s: FlowStats, windows = s.lossWindows) => ({
   rateHz: s.rateHz,
@@ -47,6 +63,7 @@ export async function startFlows(lab: string, state: LabState, specs: readonly F
       const to = spec.address ? { address: spec.address, node: findNode(state, spec.to, 'to') } : resolveDst(state, spec.to);
       const base = { spec, dstAddress: to.address, src: from.name, dst: to.node?.name ?? to.address };
       if (spec.type === 'icmp') started.push({ ...base, icmp: startPing({ lab, ns: from.ns, dst: to.address, rateHz: spec.rateHz }) });
+      else if (spec.type === 'tcp') started.push({ ...base, tcp: startTcp(lab, from.ns, to.address, spec) });
       else {
         const udp = await startProbe({
           lab,
@@ -61,18 +78,28 @@ export async function startFlows(lab: string, state: LabState, specs: readonly F
       }
     }
   } catch (e) {
-    await Promise.allSettled(started.map((s) => ('udp' in s ? s.udp.stop() : s.icmp.stop(0))));
+    await Promise.allSettled(started.map((s) => ('udp' in s ? s.udp.stop() : 'icmp' in s ? s.icmp.stop(0) : (s.tcp.abort.abort(), s.tcp.done))));
     throw e;
   }
   const dirName = (spec: FlowSpec, i: number) => (spec.both ? `${spec.name}:${i === 0 ? 'forward' : 'reverse'}` : spec.name);
   return {
     progress: () =>
       started.flatMap((s) =>
-        'udp' in s ? s.udp.progress().map((p, i) => ({ ...p, name: dirName(s.spec, i) })) : [{ name: s.spec.name, ...s.icmp.progress() }],
+        'udp' in s
+          ? s.udp.progress().map((p, i) => ({ ...p, name: dirName(s.spec, i) }))
+          : 'icmp' in s
+            ? [{ name: s.spec.name, ...s.icmp.progress() }]
+            : [], // iperf3 3.12 reports only when it ends
       ),
     async stop(refMs) {
       const results = await Promise.all(
         started.map(async (s): Promise<FlowResult[]> => {
+          if ('tcp' in s) {
+            s.tcp.abort.abort();
+            const f = await s.tcp.done;
+            const d = tcpDip(f, refMs);
+            return [{ name: s.spec.name, proto: 'tcp', src: s.src, dst: s.dst, dstAddress: s.dstAddress, ...d, reordered: 0, duplicated: 0 }];
+          }
           if ('icmp' in s) {
             const st = await s.icmp.stop(refMs);
             return [{ name: s.spec.name, proto: 'icmp', src: s.src, dst: s.dst, dstAddress: s.dstAddress, ...slim(st) }];

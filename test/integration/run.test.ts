@@ -20,7 +20,7 @@ import { cliMain, halab } from '../helpers/cli.js';
 import { expectNoLeaks, takeCensus } from '../helpers/lab.js';
 import type { Census } from '../../src/runtime/netns/census.js';
 
-const LABS = ['rq1', 'rdvr', 'rint', 'a-strict', 'b-fine', 'bad'];
+const LABS = ['rq1', 'rdvr', 'rint', 'a-strict', 'b-fine', 'bad', 'rtcp'];
 let out = '';
 let before: Census;
 
@@ -153,6 +153,46 @@ describe('halab run', () => {
     expect(filtered.stdout).toMatch(/│ b-fine +│ 1 +│ PASS/);
     expect(filtered.stdout).not.toMatch(/a-strict/);
   }, 400_000);
+
+  test('tcp (iperf3), udp and icmp flows through one blackhole: each measured, TCP back last', async () => {
+    const dir = join(out, 'tcp');
+    mkdirSync(dir, { recursive: true });
+    const f = join(dir, 'tcp.yaml');
+    writeFileSync(
+      f,
+      [
+        'name: tcp',
+        `topology: ${resolve('topologies/examples/iperf3.yaml')}`,
+        'flows:',
+        '  bulk: { type: tcp, from: h1, to: srv, bitrate: 20M }',
+        '  probe: { from: h2, to: srv }',
+        '  ping: { type: icmp, from: h2, to: 10.0.0.3, rate-hz: 200 }',
+        'phases:',
+        '  - baseline: 2s',
+        '  - fault: { kind: blackhole, target: srv:eth0, duration-ms: 500 }',
+        '  - observe: 4s',
+        'assertions:',
+        '  - outage: { min-ms: 1 }',
+        '  - recovered: {}',
+        '',
+      ].join('\n'),
+    );
+    const r = await halab(['run', f, '--name', 'rtcp', '--out', join(out, 'tcp-out'), '--json'], { timeoutMs: 120_000 });
+    expect(r.code, r.stdout || r.stderr).toBe(0);
+    const t = (JSON.parse(r.stdout) as RunResult).trials[0]!;
+    const flow = (n: string) => t.flows.find((x) => x.name === n)!;
+    const [bulk, probe, ping] = [flow('bulk'), flow('probe'), flow('ping')];
+    expect([bulk.proto, probe.proto, ping.proto]).toEqual(['tcp', 'udp', 'icmp']);
+    // The blackhole's 500 ms, by loss (udp), by time (icmp), by throughput intervals of 0.1 s (tcp).
+    expect(probe.outageMs).toBeGreaterThan(450);
+    expect(probe.outageMs).toBeLessThan(600);
+    expect(ping.outageMs).toBeGreaterThan(400);
+    expect(ping.outageMs).toBeLessThan(700);
+    expect(bulk.intervals!.length).toBeGreaterThan(40);
+    expect(bulk.outageMs).toBeGreaterThanOrEqual(400);
+    // TCP waits for its retransmission timer after the path is back: it recovers after UDP.
+    expect(bulk.recoveredMs!).toBeGreaterThan(probe.recoveredMs! - 100);
+  }, 180_000);
 
   test('bad input: exit 2 with FILE:LINE:COL, nothing built', async () => {
     const f = labFile(join(out, 'bad'), 'bad', 'phases:\n  - fault: { kind: nic-down, target: r9:eth0 }\n');

@@ -34,6 +34,8 @@ export interface Iperf3ClientOptions {
   connectTimeoutMs?: number;
   /** Tags the client process with its lab (HALAB_LAB), so that `down` and the census see it. */
   lab?: string;
+  /** Ends the test early (SIGINT: iperf3 reports what it measured so far). */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_BITRATE = { tcp: '100M', udp: '1M' } as const;
@@ -116,6 +118,7 @@ export async function runIperf3(o: Iperf3ClientOptions): Promise<Iperf3Flow> {
       child.kill('SIGINT');
       setTimeout(() => child.kill('SIGKILL'), 2000).unref();
     }, limitMs);
+    o.signal?.addEventListener('abort', () => child.kill('SIGINT'), { once: true });
     child.once('error', (e) => {
       clearTimeout(timer);
       reject(new Iperf3Error('other', `cannot start ${full[0]}: ${e.message}`));

@@ -1,0 +1,59 @@
+/**
+ * A TCP (iperf3) flow as a failover-gap record: its per-interval throughput on the lab's clock,
+ * and the dip. An interval is "down" when its throughput is below a tenth of the flow's median
+ * interval; the outage is the time in down intervals, the longest gap the longest run of them,
+ * first loss and recovery the start of the first and the end of the last run, relative to the
+ * reference time. Resolution: one interval (0.1 s by default). Pure.
+ */
+import { round3 } from '../udp/analyze.js';
+import type { Iperf3Flow } from './types.js';
+
+export interface TcpDip {
+  /** Intervals counted (sent) and intervals above the threshold (received); lost = down intervals. */
+  sent: number;
+  received: number;
+  lost: number;
+  rateHz: number;
+  outageMs: number;
+  maxGapMs: number;
+  firstLossMs: number | null;
+  recoveredMs: number | null;
+  lossWindows: { startMs: number; endMs: number; count: number }[];
+  intervals: { startMs: number; endMs: number; bps: number }[];
+}
+
+export const DOWN_FRACTION = 0.1;
+
+export function tcpDip(f: Pick<Iperf3Flow, 'receiver' | 'sender' | 'startedMs'>, refMs: number): TcpDip {
+  const list = (f.receiver?.length ? f.receiver : (f.sender ?? [])).filter((i) => !i.omitted && i.endS > i.startS);
+  const at = (s: number) => round3(f.startedMs + s * 1000 - refMs);
+  const intervals = list.map((i) => ({ startMs: at(i.startS), endMs: at(i.endS), bps: i.bitsPerSecond }));
+  const sorted = intervals.map((i) => i.bps).sort((a, b) => a - b);
+  const median = sorted.length ? sorted[Math.floor(sorted.length / 2)]! : 0;
+  const down = intervals.map((i) => i.bps < median * DOWN_FRACTION);
+  const windows: TcpDip['lossWindows'] = [];
+  down.forEach((d, k) => {
+    if (!d) return;
+    const last = windows.at(-1);
+    if (last && down[k - 1]) {
+      last.endMs = intervals[k]!.endMs;
+      last.count++;
+    } else windows.push({ startMs: intervals[k]!.startMs, endMs: intervals[k]!.endMs, count: 1 });
+  });
+  const span = (w: { startMs: number; endMs: number }) => w.endMs - w.startMs;
+  const lastDown = down.lastIndexOf(true);
+  const mean = list.length ? (list.at(-1)!.endS - list[0]!.startS) / list.length : 0.1;
+  return {
+    sent: intervals.length,
+    received: down.filter((d) => !d).length,
+    lost: down.filter(Boolean).length,
+    rateHz: round3(1 / mean),
+    outageMs: round3(windows.reduce((s, w) => s + span(w), 0)),
+    maxGapMs: round3(Math.max(0, ...windows.map(span))),
+    firstLossMs: windows[0]?.startMs ?? null,
+    // Recovered when an interval above the threshold follows the last dip.
+    recoveredMs: windows.length && lastDown < down.length - 1 ? windows.at(-1)!.endMs : null,
+    lossWindows: windows,
+    intervals,
+  };
+}

@@ -1,0 +1,33 @@
+import { expect, test } from 'vitest';
+import { tcpDip } from '../../src/probes/iperf3/dip.js';
+import type { Iperf3Interval } from '../../src/probes/iperf3/types.js';
+
+const iv = (startS: number, bps: number): Iperf3Interval => ({ startS, endS: startS + 0.1, bytes: bps / 80, bitsPerSecond: bps, omitted: false });
+
+test('the dip: intervals below a tenth of the median, on the lab clock relative to the fault', () => {
+  // 20 Mbit/s, then 5 intervals at (almost) nothing from 1.0 s, then back.
+  const receiver = Array.from({ length: 30 }, (_, k) => iv(k / 10, k >= 10 && k < 15 ? (k === 14 ? 1e6 : 0) : 20e6));
+  const d = tcpDip({ receiver, sender: null, startedMs: 5000 }, 5950);
+  expect(d.sent).toBe(30);
+  expect(d.lost).toBe(5);
+  expect(d.received).toBe(25);
+  expect(d.outageMs).toBeCloseTo(500, 6);
+  expect(d.maxGapMs).toBeCloseTo(500, 6);
+  expect(d.firstLossMs).toBeCloseTo(50, 6); // 5000 + 1000 - 5950
+  expect(d.recoveredMs).toBeCloseTo(550, 6);
+  expect(d.lossWindows).toHaveLength(1);
+  expect(d.intervals[0]).toEqual({ startMs: -950, endMs: -850, bps: 20e6 });
+  expect(d.rateHz).toBeCloseTo(10, 6);
+});
+
+test('a dip to the end is not recovered; the sender side stands in when the receiver is missing', () => {
+  const sender = Array.from({ length: 10 }, (_, k) => iv(k / 10, k >= 7 ? 0 : 10e6));
+  const d = tcpDip({ receiver: null, sender, startedMs: 0 }, 0);
+  expect(d.lost).toBe(3);
+  expect(d.recoveredMs).toBeNull();
+});
+
+test('no dip: no loss windows, nothing to recover', () => {
+  const d = tcpDip({ receiver: Array.from({ length: 5 }, (_, k) => iv(k / 10, 10e6)), sender: null, startedMs: 0 }, 0);
+  expect([d.lost, d.outageMs, d.firstLossMs, d.recoveredMs]).toEqual([0, 0, null, null]);
+});
