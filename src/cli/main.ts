@@ -66,6 +66,14 @@ function program(): Command {
     .option('--json', 'print the points as JSON')
     .description('blackhole a path for 50, 200 and 1000 ms at 1 and 10 kHz and compare the measured outage (a lab of its own)')
     .action(lazy(async () => (await import('./commands/calibrate.js')).calibrateCommand));
+  p.command('spp')
+    .description('SPP patch panel (seeds/003): send a JSON command batch to the spp-agent of the node this runs in')
+    .command('send')
+    .argument('<batch>', 'the batch: JSON text, @FILE, or - for stdin')
+    .option('--to <host:port>', "the agent's address", '127.0.0.1:5555')
+    .option('--timeout <seconds>', 'how long to wait for the reply', '10')
+    .description('send one batch, print the reply; exit 0 accepted, 1 rejected')
+    .action(lazy(async () => (await import('./commands/spp.js')).sppSendCommand));
   p.command('logs')
     .argument('<name>')
     .argument('<node>')

@@ -3,5 +3,6 @@ import { frr } from './frr/index.js';
 import { keepalived } from './keepalived/index.js';
 import { iperf3 } from './iperf3/index.js';
 import { gobgp } from './gobgp/index.js';
+import { spp } from './spp/index.js';
 
-export const serviceKinds: ReadonlyMap<string, ServiceKind> = new Map([frr, keepalived, gobgp, iperf3].map((k) => [k.kind, k]));
+export const serviceKinds: ReadonlyMap<string, ServiceKind> = new Map([frr, keepalived, gobgp, iperf3, spp].map((k) => [k.kind, k]));

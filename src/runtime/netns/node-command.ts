@@ -12,5 +12,7 @@ export function nodeCommand(lab: string, n: StateNode, cmd: readonly string[]): 
   const env = { ...process.env, [LAB_ENV]: lab, ...(existsSync(ovs) ? { OVS_RUNDIR: ovs, OVS_DBDIR: ovs, OVS_LOGDIR: ovs } : {}) };
   const frr = `${n.dir}/frr`;
   const argv = cmd[0] === 'vtysh' && existsSync(frr) && !cmd.includes('--vty_socket') ? ['vtysh', '--vty_socket', frr, ...cmd.slice(1)] : [...cmd];
+  // `halab` inside a node is this halab (it need not be on PATH): e.g. `halab spp send` in an exec phase.
+  if (cmd[0] === 'halab' && process.argv[1]) argv.splice(0, 1, process.execPath, ...process.execArgv, process.argv[1]);
   return { argv: ['ip', 'netns', 'exec', n.ns, ...argv], env };
 }
