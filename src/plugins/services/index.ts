@@ -4,5 +4,7 @@ import { keepalived } from './keepalived/index.js';
 import { iperf3 } from './iperf3/index.js';
 import { gobgp } from './gobgp/index.js';
 import { spp } from './spp/index.js';
+import { torController } from './tor-controller/index.js';
+import { orchestrator } from './orchestrator/index.js';
 
-export const serviceKinds: ReadonlyMap<string, ServiceKind> = new Map([frr, keepalived, gobgp, iperf3, spp].map((k) => [k.kind, k]));
+export const serviceKinds: ReadonlyMap<string, ServiceKind> = new Map([frr, keepalived, gobgp, iperf3, spp, torController, orchestrator].map((k) => [k.kind, k]));

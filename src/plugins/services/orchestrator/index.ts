@@ -1,0 +1,185 @@
+/**
+ * seeds/000's monitoring orchestrator as a lab service: halab's agent (src/agents/orchestrator.ts)
+ * runs in its own node, talks to a tor-controller over the lab's mgmt network, runs HA init,
+ * monitors the master UTM's mgmt address, and on failure requests the fail-over, polls its
+ * result and optionally has the slave announce itself with gratuitous ARP. `up` returns once HA
+ * init has succeeded and the master answers. Decisions are lab events (kind `orchestrator`).
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { agentArgv } from '../../../agents/run.js';
+import type { Action } from '../../../model/plan.js';
+import type { Node } from '../../../model/topology.js';
+import { eventsFile, monotonicMs } from '../../../runtime/events.js';
+import { isAlive } from '../../../runtime/netns/proc.js';
+import { closest } from '../../../util/names.js';
+import { parseListen, type TorControllerOptions } from '../tor-controller/options.js';
+import type { CheckCtx, ServiceKind } from '../../types.js';
+import { DEFAULTS, orchestratorSchema, type OrchestratorConfig, type OrchestratorOptions, type OrchestratorState } from './options.js';
+
+export function orchestratorFiles(node: { dir: string }) {
+  const d = `${node.dir}/orchestrator`;
+  return { dir: d, config: `${d}/config.json`, state: `${d}/state.json`, log: `${d}/orchestrator.log`, pid: `${d}/orchestrator.pid` };
+}
+
+export function readOrchestratorState(node: { dir: string }): OrchestratorState | null {
+  try {
+    return JSON.parse(readFileSync(orchestratorFiles(node).state, 'utf8')) as OrchestratorState;
+  } catch {
+    return null;
+  }
+}
+
+function pidAlive(pidfile: string): boolean {
+  try {
+    const pid = Number(readFileSync(pidfile, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 1 && isAlive(pid);
+  } catch {
+    return false;
+  }
+}
+
+/** The tor-controllers of the topology: node, listen text, options. */
+function controllers(ctx: CheckCtx): { node: Node; o: TorControllerOptions }[] {
+  return ctx.topo.nodes.flatMap((n) => n.services.filter((s) => s.kind === 'tor-controller').map((s) => ({ node: n, o: s.options as unknown as TorControllerOptions })));
+}
+
+const v4Of = (n: Node) => n.interfaces.flatMap((i) => i.addresses.filter((a) => a.family === 4).map((a) => a.ip));
+
+export const orchestrator: ServiceKind = {
+  kind: 'orchestrator',
+  summary: "seeds/000's orchestrator: HA init, master monitoring, fail-over through a tor-controller, gratuitous ARP",
+  schema: orchestratorSchema,
+  requires: [
+    { program: 'ping', pkg: 'iputils-ping' },
+    { program: 'ip', pkg: 'iproute2' },
+  ],
+
+  check(spec, node, ctx) {
+    const o = spec.options as unknown as OrchestratorOptions;
+    const at = (...p: (string | number)[]) => [...spec.path, ...p];
+    const err = (p: (string | number)[], msg: string) => ctx.report(ctx.src.diag(p, msg));
+    const l = parseListen(o.controller);
+    const ctls = controllers(ctx);
+    let ctl: TorControllerOptions | undefined;
+    if (!l.ok) err(at('controller'), `controller: ${l.reason}`);
+    else {
+      ctl = ctls.find((c) => c.o.listen === o.controller)?.o;
+      if (!ctl)
+        err(at('controller'), `no tor-controller listens on ${o.controller}${ctls.length ? ` (tor-controller: ${ctls.map((c) => `${c.node.name} on ${c.o.listen}`).join(', ')})` : ' (no node of this lab runs one)'}`);
+    }
+    const addrs = ctx.topo.nodes.flatMap((n) => v4Of(n));
+    for (const side of ['master', 'slave'] as const) {
+      const mgmt = o[side].mgmt;
+      if (mgmt !== undefined) {
+        if (isIP(mgmt) !== 4) err(at(side, 'mgmt'), `${side} mgmt '${mgmt}' is not an IPv4 address (no prefix length)`);
+        else if (!addrs.includes(mgmt)) err(at(side, 'mgmt'), `${side} mgmt ${mgmt} is no node's address in this lab`);
+        else if (v4Of(node).includes(mgmt)) err(at(side, 'mgmt'), `${side} mgmt ${mgmt} is an address of the orchestrator's own node ${node.name}`);
+      }
+      const port = o[side]['switch-port'];
+      if (ctl && !Object.hasOwn(ctl.ports, String(port))) err(at(side, 'switch-port'), `physical port ${port} is not in the tor-controller's ports (${Object.keys(ctl.ports).join(', ')})`);
+    }
+    if (o.master['switch-port'] === o.slave['switch-port']) err(at('slave', 'switch-port'), `master and slave are both on physical port ${o.slave['switch-port']}: an HA pair needs two hosts`);
+    const seen = new Map<number, string>();
+    for (const [name, value] of Object.entries(o['current-vlans'])) {
+      const vlan = Number(value.slice(4));
+      const p = at('current-vlans', name);
+      if (!/^[A-Za-z0-9_-]{1,32}$/.test(name)) err(p, `network name '${name}' must be 1-32 letters, digits, '_' or '-'`);
+      if (vlan < 1 || vlan > 4094) err(p, `VLAN ${vlan} is out of range (1-4094)`);
+      else if (seen.has(vlan)) err(p, `VLAN ${vlan} is already current-vlans.${seen.get(vlan)}`);
+      else if (ctl?.['shared-vlans']?.includes(vlan)) err(p, `VLAN ${vlan} is a shared VLAN of the tor-controller (shared-vlans: ${ctl['shared-vlans'].join(', ')}): it is never deactivated on a live host, so HA init would be refused`);
+      seen.set(vlan, name);
+    }
+    const g = o['gratuitous-arp'];
+    if (g) {
+      const target = ctx.node(g.node);
+      if (!target) {
+        const hint = closest(g.node, ctx.topo.nodes.map((n) => n.name));
+        err(at('gratuitous-arp', 'node'), `node '${g.node}' is not defined${hint ? ` (did you mean '${hint}'?)` : ''}`);
+      } else
+        g.interfaces.forEach((i, k) => {
+          const p = at('gratuitous-arp', 'interfaces', k);
+          if (!ctx.hasInterface(target.name, i)) {
+            const known = target.interfaces.map((c) => c.name);
+            const hint = closest(i, known);
+            err(p, `node ${target.name} has no interface '${i}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
+          } else if (!target.interfaces.find((c) => c.name === i)?.addresses.some((a) => a.family === 4)) err(p, `interface ${target.name}:${i} has no IPv4 address to announce`);
+        });
+    }
+  },
+
+  plan(node, spec, ctx) {
+    const o = spec.options as unknown as OrchestratorOptions;
+    const f = orchestratorFiles(node);
+    const l = parseListen(o.controller);
+    if (!l.ok) throw new Error(l.reason);
+    const g = o['gratuitous-arp'];
+    const target = g ? ctx.lab.node(g.node) : undefined;
+    const config: OrchestratorConfig = {
+      node: node.name,
+      controller: { address: l.address, port: l.port },
+      vmName: o['vm-name'],
+      master: { mgmt: o.master.mgmt, port: o.master['switch-port'] },
+      slave: { mgmt: o.slave.mgmt ?? null, port: o.slave['switch-port'] },
+      currentVlans: o['current-vlans'],
+      intervalMs: o.monitor?.['interval-ms'] ?? DEFAULTS.intervalMs,
+      misses: o.monitor?.misses ?? DEFAULTS.misses,
+      pollIntervalMs: o['poll-interval-ms'] ?? DEFAULTS.pollIntervalMs,
+      reqIds: { init: o['req-ids']?.init ?? null, failover: o['req-ids']?.failover ?? null },
+      garp:
+        g && target
+          ? g.interfaces.map((i) => ({
+              node: target.name,
+              ns: target.ns,
+              iface: i,
+              kname: target.ifaces.get(i)?.kname ?? i,
+              addresses: target.spec.interfaces.find((c) => c.name === i)?.addresses.filter((a) => a.family === 4).map((a) => a.ip) ?? [],
+            }))
+          : [],
+      events: eventsFile(ctx.lab.stateDir),
+      state: f.state,
+    };
+    const action: Action = {
+      id: `orchestrator:${node.name}`,
+      phase: 'services',
+      node: node.name,
+      what: `orchestrator in ${node.name}: HA init via ${o.controller}, monitor ${o.master.mgmt} every ${config.intervalMs} ms (${config.misses} misses), fail-over ${o.master['switch-port']} -> ${o.slave['switch-port']}, results polled every ${config.pollIntervalMs} ms${config.garp.length ? `, gratuitous ARP from ${g!.node}` : ''}`,
+      path: spec.path,
+      do: [
+        { t: 'mkdir', path: f.dir },
+        { t: 'write', path: f.config, content: JSON.stringify(config, null, 2) + '\n' },
+        { t: 'spawn', ns: node.ns, argv: agentArgv('orchestrator', ['--config', f.config]), log: f.log, pidfile: f.pid },
+      ],
+      undo: [{ t: 'kill', pidfile: f.pid }],
+    };
+    return [action];
+  },
+
+  async ready(node) {
+    const f = orchestratorFiles(node);
+    if (!pidAlive(f.pid)) return { ready: false, detail: `the orchestrator is not running (see ${f.log})` };
+    const s = readOrchestratorState(node);
+    if (!s) return { ready: false, detail: 'the orchestrator has not started' };
+    const forS = ((monotonicMs() - s.sinceMs) / 1000).toFixed(1);
+    if (s.phase === 'monitoring' || s.phase === 'failed-over') return { ready: true, detail: s.detail };
+    return { ready: false, detail: `${s.phase} for ${forS} s: ${s.detail}` };
+  },
+
+  async status(node) {
+    const running = pidAlive(orchestratorFiles(node).pid);
+    const s = readOrchestratorState(node);
+    const summary = !running ? 'orchestrator is not running' : !s ? 'orchestrator starting' : `orchestrator ${s.phase}: ${s.detail}`;
+    return {
+      summary,
+      table: {
+        head: ['node', 'phase', 'master', 'HA init', 'fail-over'],
+        rows: [[node.name, running ? (s?.phase ?? 'starting') : 'STOPPED', s?.master ?? '?', s?.init ? `${s.init.reqId} ${s.init.status}` : '-', s?.failover ? `${s.failover.reqId} ${s.failover.status}` : '-']],
+      },
+      data: { running, ...(s ?? {}) },
+    };
+  },
+
+  logs(node) {
+    return [orchestratorFiles(node).log];
+  },
+};
