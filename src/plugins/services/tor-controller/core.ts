@@ -228,13 +228,13 @@ export class TorController {
     const id = reqIdOf(body);
     const r = this.requests.get(id);
     if (!r) return err(404, `no ${kind} request '${id}'`, 'req_id');
-    if (r.kind !== kind) return err(404, `no ${kind} request '${id}' (it is a ${r.kind} request: ask request_nfv_ha_${r.kind}_result)`, 'req_id');
+    if (r.kind !== kind) return err(404, `no ${kind} request '${id}' (it is a request_nfv_ha_${r.kind}: ask request_nfv_ha_${r.kind}_result)`, 'req_id');
     return { status: 200, body: recordView(r) };
   }
 
   private accept(kind: RequestKind, body: Record<string, unknown>, nowMs: number): Reply & { job?: Job } {
     const req = validateHaRequest(body, this.cfg);
-    if (this.requests.has(req.reqId)) return err(409, `req_id '${req.reqId}' is already used (by a ${this.requests.get(req.reqId)!.kind} request): every request needs a new one`, 'req_id');
+    if (this.requests.has(req.reqId)) return err(409, `req_id '${req.reqId}' is already used (by request_nfv_ha_${this.requests.get(req.reqId)!.kind}): every request needs a new one`, 'req_id');
     const shared = req.vlans.filter((v) => this.cfg.sharedVlans.has(v));
     const pair = this.pairs.get(req.vmName);
     if (pair?.busy) return err(409, `HA pair '${req.vmName}' has a request pending (${pair.busy}); wait for its result`, 'vm_name');
