@@ -82,9 +82,14 @@ export const orchestrator: ServiceKind = {
     if (o.master['switch-port'] === o.slave['switch-port']) err(at('slave', 'switch-port'), `master and slave are both on physical port ${o.slave['switch-port']}: an HA pair needs two hosts`);
     const seen = new Map<number, string>();
     for (const [name, value] of Object.entries(o['current-vlans'])) {
-      const vlan = Number(value.slice(4));
       const p = at('current-vlans', name);
       if (!/^[A-Za-z0-9_-]{1,32}$/.test(name)) err(p, `network name '${name}' must be 1-32 letters, digits, '_' or '-'`);
+      const m = /^vlan([0-9]{1,4})$/.exec(value);
+      if (!m) {
+        err(p, `'${value}' is not 'vlanN' (the document's form: vlan113)`);
+        continue;
+      }
+      const vlan = Number(m[1]);
       if (vlan < 1 || vlan > 4094) err(p, `VLAN ${vlan} is out of range (1-4094)`);
       else if (seen.has(vlan)) err(p, `VLAN ${vlan} is already current-vlans.${seen.get(vlan)}`);
       else if (ctl?.['shared-vlans']?.includes(vlan)) err(p, `VLAN ${vlan} is a shared VLAN of the tor-controller (shared-vlans: ${ctl['shared-vlans'].join(', ')}): it is never deactivated on a live host, so HA init would be refused`);
@@ -100,8 +105,8 @@ export const orchestrator: ServiceKind = {
         g.interfaces.forEach((i, k) => {
           const p = at('gratuitous-arp', 'interfaces', k);
           if (!ctx.hasInterface(target.name, i)) {
-            const known = target.interfaces.map((c) => c.name);
-            const hint = closest(i, known);
+            const known = [...ctx.topo.links.flatMap((l) => l.endpoints.filter((e) => e.node === target.name).map((e) => e.iface)), ...target.bridges.map((b) => b.name), ...target.interfaces.map((c) => c.name)];
+            const hint = closest(i, [...new Set(known)].filter((n) => ctx.hasInterface(target.name, n)));
             err(p, `node ${target.name} has no interface '${i}'${hint ? ` (did you mean '${hint}'?)` : ''}`);
           } else if (!target.interfaces.find((c) => c.name === i)?.addresses.some((a) => a.family === 4)) err(p, `interface ${target.name}:${i} has no IPv4 address to announce`);
         });

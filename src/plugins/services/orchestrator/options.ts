@@ -46,7 +46,7 @@ export const orchestratorSchema = {
       required: ['switch-port'],
       additionalProperties: false,
     },
-    'current-vlans': { type: 'object', minProperties: 1, additionalProperties: { type: 'string', pattern: '^vlan[0-9]{1,4}$' } },
+    'current-vlans': { type: 'object', minProperties: 1, additionalProperties: { type: 'string' } },
     monitor: {
       type: 'object',
       properties: { 'interval-ms': { type: 'integer', minimum: 10, maximum: 60000 }, misses: { type: 'integer', minimum: 1, maximum: 100 } },
