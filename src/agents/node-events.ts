@@ -1,13 +1,14 @@
 /**
  * Control-plane events of an FRR node (runs inside the node's namespace): BGP session changes
- * from bgpd's log (`bgp log-neighbor-changes`, stamped when each line is written), and kernel
+ * and best-path changes from bgpd's log (`bgp log-neighbor-changes`, `debug bgp zebra`: the best
+ * path bgpd installs or withdraws; stamped when each line is written), and kernel
  * route and link changes from `ip -o monitor link route`, all on the lab's monotonic clock.
  *
  *   node-events --node NAME --events FILE [--bgpd-log FILE]
  */
 import { parseArgs } from 'node:util';
 import { appendEvent } from '../runtime/events.js';
-import { parseAdjChange } from '../plugins/services/frr/log.js';
+import { BestPathLog, parseAdjChange } from '../plugins/services/frr/log.js';
 import { follow, followLog } from './follow.js';
 
 const { values } = parseArgs({ options: { node: { type: 'string' }, events: { type: 'string' }, 'bgpd-log': { type: 'string' } } });
@@ -15,9 +16,12 @@ const node = values.node!;
 const event = (kind: string, detail: string, tMs: number) => appendEvent(values.events!, { node, kind, detail, tMs });
 
 if (values['bgpd-log']) {
+  const best = new BestPathLog();
   followLog(values['bgpd-log'], (line, seenMs) => {
     const a = parseAdjChange(line);
-    if (a) event('bgp-session', `${a.peer} ${a.up ? 'UP' : `DOWN${a.reason ? ` (${a.reason})` : ''}`}`, seenMs);
+    if (a) return event('bgp-session', `${a.peer} ${a.up ? 'UP' : `DOWN${a.reason ? ` (${a.reason})` : ''}`}`, seenMs);
+    const b = best.line(line);
+    if (b) event('bgp-bestpath', b, seenMs);
   });
 }
 

@@ -1,6 +1,7 @@
 /** FRR configuration rendered from `frr:` options. */
 import { describe, expect, test } from 'vitest';
 import { bfddConf, bgpdConf, usesBfd } from '../../src/plugins/services/frr/config.js';
+import { BestPathLog } from '../../src/plugins/services/frr/log.js';
 
 describe('bgpd.conf', () => {
   const conf = bgpdConf('r1', {
@@ -43,5 +44,19 @@ describe('bgpd log', () => {
   });
   test('bgpd.conf asks for neighbor changes in the log', () => {
     expect(bgpdConf('r', { bgp: { as: 1 } })).toContain(' bgp log-neighbor-changes');
+  });
+});
+
+describe('best paths from bgpd.log (debug bgp zebra)', () => {
+  test('an add completes with its first next hop; a delete is a withdraw; other lines are nothing', () => {
+    const log = new BestPathLog();
+    const lines = [
+      '2026/11/21 22:30:37 BGP: [V15FP-4CPVK] Tx route add VRF 0 0.0.0.0/0 metric 0 tag 0 count 2 nhg 0',
+      '2026/11/21 22:30:37 BGP: [JQXM8-V0CKB]   nhop [1]: 192.168.2.1 if 0 VRF 0 wt 0   ',
+      '2026/11/21 22:30:37 BGP: [JQXM8-V0CKB]   nhop [2]: 192.168.2.9 if 0 VRF 0 wt 0   ',
+      '2026/11/21 22:30:38 BGP: [RZMGQ-A03CG] %ADJCHANGE: neighbor 192.168.2.1(Unknown) in vrf default Up',
+      '2026/11/21 22:30:41 BGP: [G7K80-KF0HM] Tx route delete VRF 0 192.168.101.0/24',
+    ];
+    expect(lines.map((l) => log.line(l))).toEqual(['', '0.0.0.0/0 via 192.168.2.1', '', '', '192.168.101.0/24 withdrawn'].map((x) => x || null));
   });
 });

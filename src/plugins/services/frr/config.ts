@@ -19,7 +19,9 @@ export function bfddConf(node: string, o: FrrOptions): string {
 }
 
 export function bgpdConf(node: string, o: FrrOptions): string {
-  const lines = [`hostname ${node}`];
+  // What bgpd hands zebra (the best paths it installs or withdraws) goes to bgpd.log: the node's
+  // events agent turns it into bgp-bestpath events.
+  const lines = [`hostname ${node}`, 'debug bgp zebra'];
   const bgp = o.bgp;
   if (bgp) {
     lines.push(`router bgp ${bgp.as}`);
