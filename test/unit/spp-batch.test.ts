@@ -101,7 +101,7 @@ describe('memo batches', () => {
 
 describe('rejections: the whole batch, with the index, nothing changed', () => {
   const cases: [string, unknown[] | string, number, RegExp][] = [
-    ['unknown port', [comp(4, 'forward', ['ring9'], ['vhost0']), flush], 0, /unknown port ring9/],
+    ['unknown port', [comp(6, 'forward', ['ring9'], ['vhost1']), flush], 0, /unknown port ring9/],
     ['unknown port in the MAC table', [table(M2, 'vhost7'), flush], 0, /unknown port vhost7/],
     ['core already used', [comp(6, 'forward', ['ring2'], ['vhost1']), comp(4, 'forward', ['vhost1'], ['ring3']), flush], 1, /core 4 is already used by forward/],
     ['core not in the mask', [comp(1, 'forward', ['ring2'], ['vhost1']), flush], 0, /core 1 is not one of/],
