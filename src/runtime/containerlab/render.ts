@@ -242,13 +242,19 @@ export function renderContainerlab(lab: Lab, opts: RenderOptions = {}): RenderRe
       if (cfg && !cfg.up) exec.push(['ip', 'link', 'set', 'dev', k, 'down']);
     }
     const choice = imageFor(n, opts.images ?? {});
-    for (const kind of missingServices(n, choice)) {
+    // Services without a renderer get their own warning below.
+    for (const kind of missingServices(n, choice).filter((k) => serviceRenderers[k])) {
       const sv = n.services.find((x) => x.kind === kind)!;
       warn(sv.path, `no default image runs ${kind} (${n.name} gets ${choice.image}): pass --image ${n.name}=IMAGE or --image ${kind}=IMAGE with an image that has it`);
     }
     const binds: string[] = [];
     for (const sv of n.services) {
-      const r = serviceRenderers[sv.kind]!(n, sv);
+      const render = serviceRenderers[sv.kind];
+      if (!render) {
+        warn(sv.path, `the ${sv.kind} service is not rendered for containerlab (it runs a halab agent, which the containers do not have); ${n.name} gets no ${sv.kind}`);
+        continue;
+      }
+      const r = render(n, sv);
       for (const f of r.files) files.push({ path: `${filesDir}/${n.name}/${f.path}`, content: f.content, ...(f.mode ? { mode: f.mode } : {}) });
       for (const [from, to] of r.binds) binds.push(`./${filesDir}/${n.name}/${from}:${to}`);
       exec.push(...r.exec);
