@@ -16,8 +16,12 @@ export const nodeHalt: FaultKind = {
   summary: 'freeze every process of a node and set its links down (peers see carrier loss)',
   target: 'node',
   async inject(ctx) {
+    // Traffic stops at once (the stamp), then the processes stop before they can see the links go:
+    // freezing takes tens of ms, and a node that forwards in userspace (OVS) stops forwarding
+    // somewhere inside it. node-resume removes the drop rules.
+    const atMs = await dropAll(ctx, true);
     const n = await freezeNode(ctx.state.lab, ctx.node.name, ctx.node.ns);
-    const atMs = await ctx.ip(links(ctx, 'down'));
+    await ctx.ip(links(ctx, 'down'));
     return { atMs, detail: `${ctx.node.name} halted (${n} processes frozen, links down)` };
   },
 };
@@ -35,8 +39,9 @@ export const nodeFreeze: FaultKind = {
   summary: 'a hung VM: freeze every process and drop all its traffic, carrier stays up (only timers notice)',
   target: 'node',
   async inject(ctx) {
-    const n = await freezeNode(ctx.state.lab, ctx.node.name, ctx.node.ns);
+    // As node-halt: traffic stops first, at the stamp; the freeze follows.
     const atMs = await dropAll(ctx, true);
+    const n = await freezeNode(ctx.state.lab, ctx.node.name, ctx.node.ns);
     return { atMs, detail: `${ctx.node.name} frozen (${n} processes, all traffic dropped)` };
   },
 };
