@@ -10,6 +10,7 @@ import { tcpDip } from '../probes/iperf3/dip.js';
 import type { Iperf3Flow } from '../probes/iperf3/types.js';
 import type { FlowStats } from '../probes/udp/analyze.js';
 import { startProbe, type RunningProbe } from '../probes/udp/run.js';
+import { monotonicMs } from '../runtime/events.js';
 import { findNode, resolveDst } from '../runtime/netns/resolve.js';
 import type { LabState } from '../runtime/netns/state.js';
 
@@ -92,12 +93,14 @@ export async function startFlows(lab: string, state: LabState, specs: readonly F
             : [], // iperf3 3.12 reports only when it ends
       ),
     async stop(refMs) {
+      const until = monotonicMs() - refMs;
       const results = await Promise.all(
         started.map(async (s): Promise<FlowResult[]> => {
           if ('tcp' in s) {
             s.tcp.abort.abort();
             const f = await s.tcp.done;
-            const d = tcpDip(f, refMs);
+            // Until the flows stopped: a test whose connection broke is down from then on.
+            const d = tcpDip(f, refMs, until);
             return [{ name: s.spec.name, proto: 'tcp', src: s.src, dst: s.dst, dstAddress: s.dstAddress, ...d, reordered: 0, duplicated: 0 }];
           }
           if ('icmp' in s) {

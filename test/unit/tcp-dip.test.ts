@@ -31,3 +31,14 @@ test('no dip: no loss windows, nothing to recover', () => {
   const d = tcpDip({ receiver: Array.from({ length: 5 }, (_, k) => iv(k / 10, 10e6)), sender: null, startedMs: 0 }, 0);
   expect([d.lost, d.outageMs, d.firstLossMs, d.recoveredMs]).toEqual([0, 0, null, null]);
 });
+
+test('a test whose connection broke is down to the end; the threshold comes from before the fault', () => {
+  // 2 s at 10 Mbit/s, the fault at 2 s, nothing for 4 s, then iperf3 gave up (no more intervals);
+  // the flows stopped at 10 s. Most intervals are 0: the median of all would be 0.
+  const receiver = Array.from({ length: 60 }, (_, k) => iv(k / 10, k < 20 ? 10e6 : 0));
+  const d = tcpDip({ receiver, sender: null, startedMs: 0 }, 2000, 8000);
+  expect(d.intervals.at(-1)!.endMs).toBeCloseTo(8000, 6);
+  expect(d.lost).toBe(80); // 40 measured at 0 bit/s, 40 after iperf3 gave up
+  expect(d.outageMs).toBeCloseTo(8000, 6);
+  expect(d.recoveredMs).toBeNull();
+});

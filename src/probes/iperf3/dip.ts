@@ -1,9 +1,11 @@
 /**
  * A TCP (iperf3) flow as a failover-gap record: its per-interval throughput on the lab's clock,
- * and the dip. An interval is "down" when its throughput is below a tenth of the flow's median
- * interval; the outage is the time in down intervals, the longest gap the longest run of them,
- * first loss and recovery the start of the first and the end of the last run, relative to the
- * reference time. Resolution: one interval (0.1 s by default). Pure.
+ * and the dip. An interval is "down" when its throughput is below a tenth of the median of the
+ * intervals before the reference time (the fault; all intervals when fewer than 3 came before);
+ * the outage is the time in down intervals, the longest gap the longest run of them, first loss
+ * and recovery the start of the first and the end of the last run, relative to the reference
+ * time. A test that ended before `untilMs` (its connection broke) is down from its last interval
+ * to then. Resolution: one interval (0.1 s by default). Pure.
  */
 import { round3 } from '../udp/analyze.js';
 import type { Iperf3Flow } from './types.js';
@@ -24,11 +26,16 @@ export interface TcpDip {
 
 export const DOWN_FRACTION = 0.1;
 
-export function tcpDip(f: Pick<Iperf3Flow, 'receiver' | 'sender' | 'startedMs'>, refMs: number): TcpDip {
+export function tcpDip(f: Pick<Iperf3Flow, 'receiver' | 'sender' | 'startedMs'>, refMs: number, untilMs?: number): TcpDip {
   const list = (f.receiver?.length ? f.receiver : (f.sender ?? [])).filter((i) => !i.omitted && i.endS > i.startS);
   const at = (s: number) => round3(f.startedMs + s * 1000 - refMs);
   const intervals = list.map((i) => ({ startMs: at(i.startS), endMs: at(i.endS), bps: i.bitsPerSecond }));
-  const sorted = intervals.map((i) => i.bps).sort((a, b) => a - b);
+  const step = list.length ? (list.at(-1)!.endS - list[0]!.startS) * 1000 / list.length : 100;
+  if (untilMs !== undefined && intervals.length) {
+    for (let t = intervals.at(-1)!.endMs; t + step / 2 < untilMs; t += step) intervals.push({ startMs: round3(t), endMs: round3(t + step), bps: 0 });
+  }
+  const before = intervals.filter((i) => i.endMs <= 0);
+  const sorted = (before.length >= 3 ? before : intervals).map((i) => i.bps).sort((a, b) => a - b);
   const median = sorted.length ? sorted[Math.floor(sorted.length / 2)]! : 0;
   const down = intervals.map((i) => i.bps < median * DOWN_FRACTION);
   const windows: TcpDip['lossWindows'] = [];
@@ -42,12 +49,12 @@ export function tcpDip(f: Pick<Iperf3Flow, 'receiver' | 'sender' | 'startedMs'>,
   });
   const span = (w: { startMs: number; endMs: number }) => w.endMs - w.startMs;
   const lastDown = down.lastIndexOf(true);
-  const mean = list.length ? (list.at(-1)!.endS - list[0]!.startS) / list.length : 0.1;
+
   return {
     sent: intervals.length,
     received: down.filter((d) => !d).length,
     lost: down.filter(Boolean).length,
-    rateHz: round3(1 / mean),
+    rateHz: round3(1000 / step),
     outageMs: round3(windows.reduce((s, w) => s + span(w), 0)),
     maxGapMs: round3(Math.max(0, ...windows.map(span))),
     firstLossMs: windows[0]?.startMs ?? null,
