@@ -110,4 +110,23 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** Whether the process whose pid a pidfile holds is running (false for no file, a bad pid, a zombie). */
+export function pidfileAlive(pidfile: string): boolean {
+  try {
+    const pid = Number(readFileSync(pidfile, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 1 && isAlive(pid);
+  } catch {
+    return false;
+  }
+}
+
+/** A JSON file an agent writes (its state), or null when it is missing or half-written. */
+export function readJsonFile<T>(file: string): T | null {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -10,13 +10,12 @@
  * monotonic clock, and the node's current VRRP state to `state.json`, which `ready` and `status`
  * read.
  */
-import { readFileSync } from 'node:fs';
 import { agentArgv } from '../../../agents/run.js';
 import type { Path } from '../../../model/path.js';
 import type { Action, Step } from '../../../model/plan.js';
 import type { Node } from '../../../model/topology.js';
 import { eventsFile, monotonicMs } from '../../../runtime/events.js';
-import { isAlive } from '../../../runtime/netns/proc.js';
+import { pidfileAlive, readJsonFile } from '../../../runtime/netns/proc.js';
 import { canonicalIp, parseCidr, v4HostProblem } from '../../../util/ip.js';
 import { closest } from '../../../util/names.js';
 import type { CheckCtx, RunNode, ServiceKind } from '../../types.js';
@@ -52,21 +51,9 @@ export function keepalivedFiles(node: { dir: string }) {
 const NAME = /^[A-Za-z0-9_.:-]{1,32}$/;
 
 function readState(node: RunNode): StateFile | null {
-  try {
-    return JSON.parse(readFileSync(keepalivedFiles(node).state, 'utf8')) as StateFile;
-  } catch {
-    return null;
-  }
+  return readJsonFile<StateFile>(keepalivedFiles(node).state);
 }
 
-function pidAlive(pidfile: string): boolean {
-  try {
-    const pid = Number(readFileSync(pidfile, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 1 && isAlive(pid);
-  } catch {
-    return false;
-  }
-}
 
 /** Checks one instance; returns it resolved, with the family of its VIPs (when they parse). */
 function checkInstance(raw: VrrpInstance, at: (...p: (string | number)[]) => Path, node: Node, ctx: CheckCtx): { i: ResolvedInstance; family: 4 | 6 | undefined } {
@@ -198,7 +185,7 @@ export const keepalived: ServiceKind = {
   async ready(node, spec) {
     const instances = resolveInstances(spec.options as unknown as KeepalivedOptions);
     const f = keepalivedFiles(node);
-    if (!pidAlive(f.spawnPid)) return { ready: false, detail: 'keepalived is not running (see keepalived.log)' };
+    if (!pidfileAlive(f.spawnPid)) return { ready: false, detail: 'keepalived is not running (see keepalived.log)' };
     const s = readState(node);
     if (!s) return { ready: false, detail: 'the vrrp-events agent has not opened the notify FIFO (see vrrp-events.log)' };
     return readiness(instances, s, monotonicMs());
@@ -207,7 +194,7 @@ export const keepalived: ServiceKind = {
   async status(node, spec) {
     const instances = resolveInstances(spec.options as unknown as KeepalivedOptions);
     const f = keepalivedFiles(node);
-    const running = pidAlive(f.spawnPid);
+    const running = pidfileAlive(f.spawnPid);
     const s = readState(node) ?? { instances: {} };
     const now = monotonicMs();
     const list = instances.map((i) => {

@@ -5,13 +5,12 @@
  * result and optionally has the slave announce itself with gratuitous ARP. `up` returns once HA
  * init has succeeded and the master answers. Decisions are lab events (kind `orchestrator`).
  */
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { agentArgv } from '../../../agents/run.js';
 import type { Action } from '../../../model/plan.js';
 import type { Node } from '../../../model/topology.js';
 import { eventsFile, monotonicMs } from '../../../runtime/events.js';
-import { isAlive } from '../../../runtime/netns/proc.js';
+import { pidfileAlive, readJsonFile } from '../../../runtime/netns/proc.js';
 import { closest } from '../../../util/names.js';
 import { parseListen, type TorControllerOptions } from '../tor-controller/options.js';
 import type { CheckCtx, ServiceKind } from '../../types.js';
@@ -23,21 +22,9 @@ export function orchestratorFiles(node: { dir: string }) {
 }
 
 export function readOrchestratorState(node: { dir: string }): OrchestratorState | null {
-  try {
-    return JSON.parse(readFileSync(orchestratorFiles(node).state, 'utf8')) as OrchestratorState;
-  } catch {
-    return null;
-  }
+  return readJsonFile<OrchestratorState>(orchestratorFiles(node).state);
 }
 
-function pidAlive(pidfile: string): boolean {
-  try {
-    const pid = Number(readFileSync(pidfile, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 1 && isAlive(pid);
-  } catch {
-    return false;
-  }
-}
 
 /** The tor-controllers of the topology: node, listen text, options. */
 function controllers(ctx: CheckCtx): { node: Node; o: TorControllerOptions }[] {
@@ -162,7 +149,7 @@ export const orchestrator: ServiceKind = {
 
   async ready(node) {
     const f = orchestratorFiles(node);
-    if (!pidAlive(f.pid)) return { ready: false, detail: `the orchestrator is not running (see ${f.log})` };
+    if (!pidfileAlive(f.pid)) return { ready: false, detail: `the orchestrator is not running (see ${f.log})` };
     const s = readOrchestratorState(node);
     if (!s) return { ready: false, detail: 'the orchestrator has not started' };
     const forS = ((monotonicMs() - s.sinceMs) / 1000).toFixed(1);
@@ -171,7 +158,7 @@ export const orchestrator: ServiceKind = {
   },
 
   async status(node) {
-    const running = pidAlive(orchestratorFiles(node).pid);
+    const running = pidfileAlive(orchestratorFiles(node).pid);
     const s = readOrchestratorState(node);
     const summary = !running ? 'orchestrator is not running' : !s ? 'orchestrator starting' : `orchestrator ${s.phase}: ${s.detail}`;
     return {

@@ -7,13 +7,12 @@
  * halab's spp-agent (src/agents/spp-agent.ts), which takes the memo's JSON batches over TCP and
  * programs the bridge's flow table at each flush.
  */
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { agentArgv } from '../../../agents/run.js';
 import type { LabNode } from '../../../model/lab.js';
 import type { Action, Step } from '../../../model/plan.js';
 import { eventsFile } from '../../../runtime/events.js';
-import { isAlive } from '../../../runtime/netns/proc.js';
+import { isAlive, readJsonFile } from '../../../runtime/netns/proc.js';
 import { ovsDb, ovsEnv } from '../../switches/ovs/daemons.js';
 import type { RunNode, ServiceKind } from '../../types.js';
 import { MAX_COMMANDS, ringDeq, ringNames, summarize, vhostNames, type PortMap, type SppState } from './batch.js';
@@ -37,11 +36,7 @@ export interface SppStateFile {
 }
 
 export function readSppState(node: { dir: string }): SppStateFile | null {
-  try {
-    return JSON.parse(readFileSync(sppFiles(node).state, 'utf8')) as SppStateFile;
-  } catch {
-    return null;
-  }
+  return readJsonFile<SppStateFile>(sppFiles(node).state);
 }
 
 function portMap(node: LabNode, o: SppOptions): PortMap {

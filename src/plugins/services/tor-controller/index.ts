@@ -6,11 +6,10 @@
  * every VLAN change is a lab event (`tor-request`, `tor-vlan`). The request logic is pure
  * (./core.ts); see docs/services.md for the API.
  */
-import { readFileSync } from 'node:fs';
 import { agentArgv } from '../../../agents/run.js';
 import type { Action } from '../../../model/plan.js';
 import { eventsFile } from '../../../runtime/events.js';
-import { isAlive } from '../../../runtime/netns/proc.js';
+import { pidfileAlive, readJsonFile } from '../../../runtime/netns/proc.js';
 import { closest } from '../../../util/names.js';
 import { ovsDb, ovsEnv } from '../../switches/ovs/daemons.js';
 import type { ServiceKind } from '../../types.js';
@@ -22,21 +21,9 @@ export function torControllerFiles(node: { dir: string }) {
 }
 
 export function readTorState(node: { dir: string }): TorControllerState | null {
-  try {
-    return JSON.parse(readFileSync(torControllerFiles(node).state, 'utf8')) as TorControllerState;
-  } catch {
-    return null;
-  }
+  return readJsonFile<TorControllerState>(torControllerFiles(node).state);
 }
 
-function pidAlive(pidfile: string): boolean {
-  try {
-    const pid = Number(readFileSync(pidfile, 'utf8').trim());
-    return Number.isInteger(pid) && pid > 1 && isAlive(pid);
-  } catch {
-    return false;
-  }
-}
 
 export const torController: ServiceKind = {
   kind: 'tor-controller',
@@ -118,7 +105,7 @@ export const torController: ServiceKind = {
   async ready(node, spec) {
     const o = spec.options as unknown as TorControllerOptions;
     const f = torControllerFiles(node);
-    if (!pidAlive(f.pid)) return { ready: false, detail: `the TOR controller is not running (see ${f.log})` };
+    if (!pidfileAlive(f.pid)) return { ready: false, detail: `the TOR controller is not running (see ${f.log})` };
     const s = readTorState(node);
     if (!s?.listening) return { ready: false, detail: `not listening on ${o.listen} yet` };
     return { ready: true, detail: `listening on ${s.listening}` };
@@ -126,7 +113,7 @@ export const torController: ServiceKind = {
 
   async status(node, spec) {
     const o = spec.options as unknown as TorControllerOptions;
-    const running = pidAlive(torControllerFiles(node).pid);
+    const running = pidfileAlive(torControllerFiles(node).pid);
     const s = readTorState(node);
     const ports = s?.ports ?? Object.entries(o.ports).map(([k, v]) => ({ port: Number(k), tor_port: v, trunks: null }));
     const pending = (s?.requests ?? []).filter((r) => r.status === 'pending').length;
