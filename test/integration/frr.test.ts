@@ -35,7 +35,9 @@ describe('FRR service (two eBGP peers with BFD)', () => {
     expect(v.stdout).toMatch(/192\.0\.2\.2\s+up/);
     const logs = await halab(['logs', LAB, 'r1', 'frr', '-n', '20']);
     expect(logs.stdout).toContain('bgpd.log');
-    expect(logs.stdout).toContain('bgpd 8.');
+    // The session came up, and bgpd told zebra its best path (debug bgp zebra: bgp-bestpath events).
+    expect(logs.stdout).toMatch(/%ADJCHANGE: neighbor 192\.0\.2\.2\S* in vrf default Up/);
+    expect(logs.stdout).toMatch(/Tx route add VRF 0 10\.2\.0\.0\/24/);
   });
 
   test('a link cut with carrier up takes the session down within the BFD detection time', async () => {
