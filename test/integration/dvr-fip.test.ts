@@ -47,4 +47,21 @@ describe('dvr-fip (seeds/004)', () => {
     const tag = await halab(['exec', LAB, 'host1', '--', 'ovs-vsctl', 'get', 'port', 'int-ex', 'tag']);
     expect(tag.stdout.trim()).toBe('3');
   });
+
+  // Last: it restarts host1. useLab's teardown then checks that nothing of it leaked.
+  test('node-restart of host1 (OVS): its switches, hand-offs and ports come back; both FIPs and the tunnel work', async () => {
+    const macBefore = (await halab(['exec', LAB, 'fip-ns', '--', 'ip', '-o', 'link', 'show', 'dev', 'vport-fip'])).stdout.match(/link\/ether (\S+)/)?.[1];
+    const r = await halab(['fault', LAB, 'node-restart', 'host1', '--duration-ms', '500']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/its switches rebuilt/);
+    const br = await halab(['exec', LAB, 'host1', '--', 'ovs-vsctl', 'list-br']);
+    expect(br.stdout.split('\n').filter(Boolean).sort()).toEqual(['br-ex', 'br-host-1', 'br-int', 'br-tun']);
+    // The handed-off internal port is back in fip-ns, with its address and its MAC.
+    const fip = (await halab(['exec', LAB, 'fip-ns', '--', 'ip', '-o', 'addr', 'show', 'dev', 'vport-fip'])).stdout;
+    expect(fip).toContain('192.168.100.254/24');
+    expect((await halab(['exec', LAB, 'fip-ns', '--', 'ip', '-o', 'link', 'show', 'dev', 'vport-fip'])).stdout).toContain(`link/ether ${macBefore}`);
+    expect(await ping(LAB, 'ext', '192.168.100.150')).toBe(true);
+    expect(await ping(LAB, 'ext', '192.168.100.160')).toBe(true);
+    expect(await ping(LAB, 'vm1', '172.16.18.200')).toBe(true);
+  });
 });

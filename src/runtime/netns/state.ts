@@ -61,9 +61,24 @@ export function newState(lab: Lab, file: string, actions: Action[]): LabState {
       bridges: n.spec.bridges.map((b) => ({ name: b.name, kind: b.kind })),
       services: n.spec.services,
     })),
-    actions: actions.map(({ do: steps, ...rest }) => (rest.phase === 'services' ? { ...rest, do: steps } : rest)),
+    actions: actions.map(({ do: steps, ...rest }) => (keepsDo(lab, rest) ? { ...rest, do: steps } : rest)),
     started: [],
   };
+}
+
+/**
+ * Which actions keep their `do` steps in the state file, for node-restart to run them again: every
+ * service; and for a node with OVS bridges (a restart loses its switches and their internal ports)
+ * its daemons, switches, hand-offs and interfaces, and the interfaces of the ports it hands to others.
+ */
+function keepsDo(lab: Lab, a: Omit<Action, 'do'>): boolean {
+  if (a.phase === 'services') return true;
+  const ovs = (name: string | undefined) => !!name && lab.nodes.some((n) => n.name === name && n.spec.bridges.some((b) => b.kind === 'ovs'));
+  if (['daemons', 'switches', 'handoff'].includes(a.phase)) return ovs(a.node);
+  if (a.phase !== 'interfaces') return false;
+  if (ovs(a.node)) return true;
+  const m = /^iface:([^:]+):(.+)$/.exec(a.id);
+  return !!m && lab.node(m[1]!).ifaces.get(m[2]!)?.origin === 'internal';
 }
 
 export function writeState(s: LabState): void {
