@@ -61,7 +61,10 @@ export function newState(lab: Lab, file: string, actions: Action[]): LabState {
       bridges: n.spec.bridges.map((b) => ({ name: b.name, kind: b.kind })),
       services: n.spec.services,
     })),
-    actions: actions.map(({ do: steps, ...rest }) => (keepsDo(lab, rest) ? { ...rest, do: steps } : rest)),
+    actions: (() => {
+      const ovs = new Set(lab.nodes.filter((n) => n.spec.bridges.some((b) => b.kind === 'ovs')).map((n) => n.name));
+      return actions.map(({ do: steps, ...rest }) => (keepsDo(lab, ovs, rest) ? { ...rest, do: steps } : rest));
+    })(),
     started: [],
   };
 }
@@ -71,12 +74,13 @@ export function newState(lab: Lab, file: string, actions: Action[]): LabState {
  * service; and for a node with OVS bridges (a restart loses its switches and their internal ports)
  * its daemons, switches, hand-offs and interfaces, and the interfaces of the ports it hands to others.
  */
-function keepsDo(lab: Lab, a: Omit<Action, 'do'>): boolean {
+function keepsDo(lab: Lab, ovsNodes: ReadonlySet<string>, a: Omit<Action, 'do'>): boolean {
   if (a.phase === 'services') return true;
-  const ovs = (name: string | undefined) => !!name && lab.nodes.some((n) => n.name === name && n.spec.bridges.some((b) => b.kind === 'ovs'));
+  const ovs = (name: string | undefined) => !!name && ovsNodes.has(name);
   if (['daemons', 'switches', 'handoff'].includes(a.phase)) return ovs(a.node);
   if (a.phase !== 'interfaces') return false;
   if (ovs(a.node)) return true;
+  if (!ovsNodes.size) return false;
   const m = /^iface:([^:]+):(.+)$/.exec(a.id);
   return !!m && lab.node(m[1]!).ifaces.get(m[2]!)?.origin === 'internal';
 }
