@@ -10,6 +10,20 @@ export interface Diagnostic {
   message: string;
 }
 
+/** Without repeats, in file order (files in the order they first appear), by line and column. */
+export function tidyDiagnostics(ds: readonly Diagnostic[]): Diagnostic[] {
+  const files = [...new Set(ds.map((d) => d.file))];
+  const seen = new Set<string>();
+  return [...ds]
+    .sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line || a.col - b.col)
+    .filter((d) => {
+      const k = `${d.file}:${d.line}:${d.col}:${d.message}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+}
+
 /** One line per diagnostic, always: names quoted in messages may hold newlines or other control characters. */
 export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.col}: ${d.path || '(document)'}: ${escapeControl(d.message)}`;

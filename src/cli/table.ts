@@ -6,3 +6,27 @@ export function table(head: string[], rows: (string | number)[][]): string {
   t.push(...rows.map((r) => r.map(String)));
   return t.toString();
 }
+
+/** A time in ms with one decimal, or '-' for none. */
+export const ms = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? '-' : x.toFixed(digits));
+
+interface FlowRow {
+  name: string;
+  sent: number;
+  received: number;
+  lost: number;
+  outageMs: number;
+  maxGapMs: number;
+  firstLossMs: number | null;
+  recoveredMs: number | null;
+  reordered: number;
+  duplicated: number;
+}
+
+/** The failover-gap table of flows (`halab probe`, `halab run`); `label` names a row (default: the flow's name). */
+export function flowTable<F extends FlowRow>(flows: readonly F[], label: (f: F) => string = (f) => f.name): string {
+  return table(
+    ['flow', 'sent', 'received', 'lost', 'outage ms', 'max gap ms', 'first loss ms', 'recovered ms', 'reordered', 'duplicated'],
+    flows.map((f) => [label(f), f.sent, f.received, f.lost, ms(f.outageMs), ms(f.maxGapMs), ms(f.firstLossMs), ms(f.recoveredMs), f.reordered, f.duplicated]),
+  );
+}

@@ -6,7 +6,7 @@
  */
 import { isIP } from 'node:net';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { InputError, UsageError, type Diagnostic } from '../errors.js';
+import { InputError, tidyDiagnostics, UsageError, type Diagnostic } from '../errors.js';
 import type { Lab } from '../model/lab.js';
 import type { Path } from '../model/path.js';
 import type { Plan } from '../model/plan.js';
@@ -292,7 +292,7 @@ export function checkScenario(src: SourceDoc, labName?: string): LoadedScenario 
   const readyTimeoutMs = raw['ready-timeout'] !== undefined ? duration(['ready-timeout'], raw['ready-timeout'], 'ready-timeout') : 60_000;
   if (diags.length || !lab || !planned) {
     if (!diags.length) err(['topology'], 'a lab file names its topology file: topology: PATH');
-    throw new InputError(dedupe(diags));
+    throw new InputError(tidyDiagnostics(diags));
   }
   const scenario: Scenario = {
     file: src.file,
@@ -307,19 +307,6 @@ export function checkScenario(src: SourceDoc, labName?: string): LoadedScenario 
     ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
   };
   return { scenario, lab, plan: planned };
-}
-
-/** Without repeats, and in file order (the schema's come first otherwise). */
-function dedupe(ds: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  const files = [...new Set(ds.map((d) => d.file))];
-  const sorted = [...ds].sort((a, b) => files.indexOf(a.file) - files.indexOf(b.file) || a.line - b.line || a.col - b.col);
-  return sorted.filter((d) => {
-    const k = `${d.file}:${d.line}:${d.col}:${d.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
 
 /**

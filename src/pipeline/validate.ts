@@ -1,5 +1,5 @@
 /** Stage 2: parse + schema + normalise + cross-reference checks. All errors at once, or a Topology. */
-import { InputError, type Diagnostic } from '../errors.js';
+import { InputError, tidyDiagnostics, type Diagnostic } from '../errors.js';
 import { topologySchema } from '../model/schema.js';
 import type { Topology } from '../model/topology.js';
 import { nodeKinds } from '../plugins/nodes/index.js';
@@ -18,7 +18,7 @@ export function validateSource(src: SourceDoc): Validated {
   const report = (d: Diagnostic) => diags.push(d);
   const topology = normalize(src, report);
   const inventory = checkTopology(topology, report);
-  if (diags.length) throw new InputError(sortDiagnostics(dedupe(diags)));
+  if (diags.length) throw new InputError(tidyDiagnostics(diags));
   for (const n of topology.nodes) n.sysctl = { ...nodeKinds.get(n.kind)!.sysctl, ...n.sysctl };
   return { topology, inventory };
 }
@@ -29,18 +29,4 @@ export function loadTopology(file: string): Validated {
 
 export function validateText(text: string, file = '<text>'): Validated {
   return validateSource(parseText(text, file));
-}
-
-function dedupe(ds: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return ds.filter((d) => {
-    const k = `${d.line}:${d.col}:${d.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
-}
-
-function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
-  return [...ds].sort((a, b) => a.line - b.line || a.col - b.col);
 }

@@ -10,7 +10,7 @@ import { checkEnvironment } from '../../runtime/netns/requirements.js';
 import { findNode, resolveDst } from '../../runtime/netns/resolve.js';
 import { readState } from '../../runtime/netns/state.js';
 import { numberOption } from '../options.js';
-import { table } from '../table.js';
+import { flowTable } from '../table.js';
 
 export interface ProbeOpts {
   rate?: string;
@@ -44,7 +44,6 @@ export async function probeCommand(name: string, src: string, dst: string, opts:
   for (const f of r.flows) if (f.received === 0) console.error(`halab: nothing arrived on ${f.name} (${f.dstAddress}:${f.port}): is it reachable?`);
 }
 
-const fmt = (x: number | null, digits = 1) => (x === null ? '-' : x.toFixed(digits));
 const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
 
 export function render(r: ProbeResult): string {
@@ -56,12 +55,7 @@ export function render(r: ProbeResult): string {
       ? `times in ms from the fault (${r.fault.target}: ${r.fault.detail}), ${r.fault.atMs.toFixed(1)} ms after the probe start`
       : 'no fault event during the probe; times in ms from the probe start',
   );
-  lines.push(
-    table(
-      ['flow', 'sent', 'received', 'lost', 'outage ms', 'max gap ms', 'first loss ms', 'recovered ms', 'reordered', 'duplicated'],
-      r.flows.map((f) => [f.name, f.sent, f.received, f.lost, fmt(f.outageMs), fmt(f.maxGapMs), fmt(f.firstLossMs), fmt(f.recoveredMs), f.reordered, f.duplicated]),
-    ),
-  );
+  lines.push(flowTable(r.flows));
   const lag = Math.max(...r.flows.map((f) => f.sendLagMs));
   lines.push(`outage = lost packets / rate; resolution: one probe interval (${(1000 / r.rateHz).toFixed(r.rateHz > 1000 ? 2 : 1)} ms) plus the senders' worst lag (${lag.toFixed(1)} ms)`);
   const windows = r.flows.flatMap((f) => f.lossWindows.map((w) => `  ${f.name}  ${signed(w.startMs)} .. ${signed(w.endMs)} ms  (${w.count} packets, ${w.outageMs.toFixed(1)} ms)`));

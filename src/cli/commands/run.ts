@@ -16,7 +16,7 @@ import { runScenario, writeRun } from '../../scenario/run.js';
 import { Interrupted } from '../../scenario/trial.js';
 import { numberOption } from '../options.js';
 import { runDisplay } from '../run-display.js';
-import { table } from '../table.js';
+import { flowTable, ms, table } from '../table.js';
 
 export interface RunOpts {
   trials?: string;
@@ -27,7 +27,6 @@ export interface RunOpts {
   name?: string;
 }
 
-const f1 = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(1));
 
 /** The lab files of a folder (YAML files that name a topology), sorted. */
 function labFiles(dir: string, filter?: string): string[] {
@@ -55,14 +54,9 @@ export function describeRun(r: RunResult, dir: string): string {
   const out: string[] = [];
   for (const t of r.trials) {
     for (const p of t.phases ?? []) if (p.name.startsWith('exec in ') && p.detail) out.push(p.detail);
-    out.push(`${r.lab} trial ${t.index}/${r.trials.length}: ${t.ok ? 'ok' : 'FAILED'}${t.fault ? `; fault ${t.fault.kind} ${t.fault.target} at ${f1(t.fault.atMs)} ms` : ''}${t.aborted ? `; stopped early: ${t.aborted}` : ''}`);
+    out.push(`${r.lab} trial ${t.index}/${r.trials.length}: ${t.ok ? 'ok' : 'FAILED'}${t.fault ? `; fault ${t.fault.kind} ${t.fault.target} at ${ms(t.fault.atMs)} ms` : ''}${t.aborted ? `; stopped early: ${t.aborted}` : ''}`);
     if (t.flows.length)
-      out.push(
-        table(
-          ['flow', 'proto', 'rate Hz', 'sent', 'received', 'lost', 'outage ms', 'max gap ms', 'first loss ms', 'recovered ms'],
-          t.flows.map((f) => [f.name, f.proto, f.rateHz, f.sent, f.received, f.lost, f1(f.outageMs), f1(f.maxGapMs), f1(f.firstLossMs), f1(f.recoveredMs)]),
-        ),
-      );
+      out.push(flowTable(t.flows, (f) => `${f.name} (${f.proto}${f.proto === 'tcp' ? ', 0.1 s intervals' : ` ${f.rateHz} Hz`})`));
     const events = t.events.filter((e) => e.tMs >= -1000);
     if (events.length) {
       out.push('events (ms from the fault):');
@@ -75,7 +69,7 @@ export function describeRun(r: RunResult, dir: string): string {
   const s = Object.entries(r.summary);
   if (r.trials.length > 1 && s.length) {
     out.push(`outage over ${r.trials.length} trials (ms):`);
-    out.push(table(['flow', 'min', 'median', 'p95', 'max'], s.map(([name, v]) => [name, f1(v.outageMs.min), f1(v.outageMs.median), f1(v.outageMs.p95), f1(v.outageMs.max)])));
+    out.push(table(['flow', 'min', 'median', 'p95', 'max'], s.map(([name, v]) => [name, ms(v.outageMs.min), ms(v.outageMs.median), ms(v.outageMs.p95), ms(v.outageMs.max)])));
   }
   out.push(`${r.ok ? 'PASS' : 'FAIL'} ${r.lab} in ${(r.durationMs / 1000).toFixed(1)} s: ${relative(process.cwd(), dir) || dir}/{result.json,junit.xml,report.html}`);
   return out.join('\n');
@@ -142,7 +136,7 @@ export async function runCommand(path: string, opts: RunOpts): Promise<void> {
       const dir = await writeRun(opts.out ?? 'results', r);
       runs.push(r);
       if (!quiet) console.log(describeRun(r, dir));
-      const medians = Object.entries(r.summary).map(([n, v]) => `${n} ${f1(v.outageMs.median)}`);
+      const medians = Object.entries(r.summary).map(([n, v]) => `${n} ${ms(v.outageMs.median)}`);
       rows.push([r.lab, r.trials.length, r.ok ? 'PASS' : 'FAIL', medians.join(', ') || '-', (r.durationMs / 1000).toFixed(1), relative(process.cwd(), dir)]);
     }
   } catch (e) {

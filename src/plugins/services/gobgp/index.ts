@@ -7,12 +7,11 @@ import { isIP } from 'node:net';
 import { agentArgv } from '../../../agents/run.js';
 import type { Action, Step } from '../../../model/plan.js';
 import { eventsFile } from '../../../runtime/events.js';
-import { inNetns, isAlive, run } from '../../../runtime/netns/proc.js';
+import { inNetns, pidfileAlive, run } from '../../../runtime/netns/proc.js';
 import { parseCidr } from '../../../util/ip.js';
 import type { RunNode, ServiceKind } from '../../types.js';
 import { gobgpCommands } from './commands.js';
 import { gobgpSchema, type GobgpOptions } from './options.js';
-import { readFileSync } from 'node:fs';
 
 const STATES = ['UNKNOWN', 'IDLE', 'CONNECT', 'ACTIVE', 'OPENSENT', 'OPENCONFIRM', 'ESTABLISHED'];
 
@@ -47,13 +46,7 @@ function uptime(n?: NeighborJson): string {
   return `${String(Math.floor(d / 3600)).padStart(2, '0')}:${String(Math.floor((d % 3600) / 60)).padStart(2, '0')}:${String(d % 60).padStart(2, '0')}`;
 }
 
-function agentAlive(node: RunNode): boolean {
-  try {
-    return isAlive(Number(readFileSync(`${gobgpDir(node)}/fib-agent.pid`, 'utf8')));
-  } catch {
-    return false;
-  }
-}
+const agentAlive = (node: RunNode) => pidfileAlive(`${gobgpDir(node)}/fib-agent.pid`);
 
 export const gobgp: ServiceKind = {
   kind: 'gobgp',
