@@ -1,8 +1,8 @@
 /**
  * Calibration with each edge shown: where the probe's loss window starts and ends (send times of
- * the first and last lost packet) against the blackhole's own stamps (rule in, rule out). The
- * stamps are taken when the nft session answers, so each is later than the rule took effect by
- * some of that round trip: a stamp after the first lost packet's send time shows by how much.
+ * the first and last lost packet) against the blackhole's edges (its kernel-time window; on an nft
+ * without it, the stamps rule in / rule out, later than the rule took effect by some of their
+ * round trips). With the window, both edges fall within one probe interval of the loss.
  *   node --import tsx bench/calibrate-edges.ts [LAB] [RATE...]
  */
 import { expand } from '../src/pipeline/expand.js';
@@ -40,10 +40,10 @@ try {
       const fl = r.flows[0]!;
       const w = fl.lossWindows;
       const bh = f.endMs! - f.atMs;
-      const first = w[0]!.startMs; // relative to the rule-in stamp
-      const last = w.at(-1)!.endMs - bh; // relative to the rule-out stamp
+      const first = w[0]!.startMs; // relative to the blackhole's start
+      const last = w.at(-1)!.endMs - bh; // relative to its end
       console.log(
-        `${rateHz} Hz ${requestedMs} ms: error ${f3(fl.outageMs - bh)} | first lost sent ${f3(first)} after rule-in stamp, last lost sent ${f3(last)} after rule-out stamp` +
+        `${rateHz} Hz ${requestedMs} ms: error ${f3(fl.outageMs - bh)} | first lost sent ${f3(first)} after the blackhole's start, last lost sent ${f3(last)} after its end` +
           ` | windows ${w.length} sendLag ${fl.sendLagMs}`,
       );
     }

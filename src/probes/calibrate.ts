@@ -1,7 +1,8 @@
 /**
  * Calibration (`halab calibrate`): in a lab of its own (two hosts on one link), a probe flow
  * runs while a blackhole drops everything on the link for N ms; the outage the probe measures is
- * compared with the blackhole's own timestamps. Users run it to trust the numbers: the error
+ * compared with the blackhole's window, which the kernel keeps to the nanosecond (a `meta time`
+ * rule, src/runtime/netns/nft-time.ts). Users run it to trust the numbers: the error
  * should stay within one probe interval + 1 ms.
  */
 import { expand } from '../pipeline/expand.js';
@@ -17,7 +18,7 @@ export interface CalibrationPoint {
   rateHz: number;
   /** What was asked for. */
   requestedMs: number;
-  /** How long the blackhole lasted by its own timestamps (rule in -> rule out). */
+  /** How long the blackhole lasted: its kernel-time window (or, on an nft without it, its stamps rule in -> rule out). */
   blackholeMs: number;
   /** The probe's loss-derived outage. */
   measuredMs: number;
@@ -26,7 +27,7 @@ export interface CalibrationPoint {
   toleranceMs: number;
   /** How late the sender was at worst: packets it owed are sent in a burst, which moves loss edges. */
   sendLagMs: number;
-  /** How uncertain the blackhole's own stamps are (its two nft round trips): the reference's error bar. */
+  /** The reference's error bar: microseconds for the kernel-timed window; the two nft round trips for stamps. */
   referenceUncertaintyMs: number;
 }
 

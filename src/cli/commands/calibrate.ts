@@ -2,8 +2,8 @@ import { calibrate } from '../../probes/calibrate.js';
 import { table } from '../table.js';
 
 /**
- * Exit 1 when an error exceeds one probe interval + 1 ms beyond what the reference itself is
- * unsure of (the blackhole's stamps): then the numbers on this machine are not to be trusted.
+ * Exit 1 when an error exceeds one probe interval + 1 ms (plus the reference's own uncertainty,
+ * microseconds for the kernel-timed blackhole): then the numbers on this machine are not to be trusted.
  */
 export async function calibrateCommand(opts: { json?: boolean }): Promise<void> {
   const points = await calibrate({
@@ -16,12 +16,17 @@ export async function calibrateCommand(opts: { json?: boolean }): Promise<void> 
   else {
     console.log(
       table(
-        ['rate', 'blackhole (own stamps)', 'reference ±', 'measured outage', 'error', 'tolerance'],
+        ['rate', 'blackhole (reference)', 'reference ±', 'measured outage', 'error', 'tolerance'],
         points.map((p) => [`${p.rateHz} Hz`, `${p.blackholeMs} ms`, `${p.referenceUncertaintyMs} ms`, `${p.measuredMs} ms`, `${p.errorMs} ms`, `±${p.toleranceMs} ms`]),
       ),
     );
     const strict = points.filter((p) => Math.abs(p.errorMs) <= p.toleranceMs).length;
-    console.log(`${strict} of ${points.length} points within one probe interval + 1 ms; ${bad.length ? `${bad.length} outside it even allowing for the reference's own uncertainty` : 'the rest within it once the reference\'s own uncertainty is allowed for'}`);
+    const rest = points.length - strict - bad.length;
+    console.log(
+      `${strict} of ${points.length} points within one probe interval + 1 ms` +
+        (rest ? `; ${rest} within it once the reference's own uncertainty is allowed for` : '') +
+        (bad.length ? `; ${bad.length} outside it` : ''),
+    );
   }
   if (bad.length) process.exitCode = 1;
 }
