@@ -1,0 +1,172 @@
+/**
+ * The services of a VNF cluster (seeds/002), generated from the topology's `clusters:` by
+ * pipeline/clusters.ts: vnf-member in each member node (the app and its Zabbix-style agent),
+ * vnf-lb on the load balancer (the VIP), vnf-vim on each compute host (creates members on
+ * respawn), and vnfm on the VNFM node (the monitor; its status is the cluster and member tables).
+ */
+import { agentArgv } from '../../../agents/run.js';
+import type { Cluster } from '../../../model/cluster.js';
+import type { LabNode } from '../../../model/lab.js';
+import type { Action } from '../../../model/plan.js';
+import type { ServiceSpec, Topology } from '../../../model/topology.js';
+import { eventsFile } from '../../../runtime/events.js';
+import { pidfileAlive, readJsonFile } from '../../../runtime/netns/proc.js';
+import type { ServiceKind } from '../../types.js';
+import { clusterOptionSchema, LB_CONTROL_PORT, VIM_PORT, type VnfmConfig, type VnfmState } from './options.js';
+
+const files = (node: { dir: string }, kind: string) => ({ dir: `${node.dir}/${kind}`, config: `${node.dir}/${kind}/config.json`, state: `${node.dir}/${kind}/state.json`, log: `${node.dir}/${kind}/${kind}.log`, pid: `${node.dir}/${kind}/${kind}.pid` });
+
+function clusterOf(topo: Topology, spec: ServiceSpec): Cluster {
+  const name = String(spec.options['cluster']);
+  const c = topo.clusters?.find((x) => x.name === name);
+  if (!c) throw new Error(`no cluster '${name}'`);
+  return c;
+}
+
+const v4 = (topo: Topology, node: string, iface?: string) =>
+  topo.nodes.find((n) => n.name === node)?.interfaces.filter((i) => !iface || i.name === iface).flatMap((i) => i.addresses.filter((a) => a.family === 4).map((a) => a.ip)) ?? [];
+
+/** An address of `node` in the members' subnet (how the VNFM reaches it over mgmt). */
+function mgmtAddress(topo: Topology, c: Cluster, node: string): string {
+  const m = c.members[0]!;
+  const mask = m.prefixLen === 0 ? 0 : (~0 << (32 - m.prefixLen)) >>> 0;
+  const net = (ip: string) => (ip.split('.').reduce((a, o) => (a << 8) + Number(o), 0) & mask) >>> 0;
+  const a = v4(topo, node).find((ip) => net(ip) === net(m.address));
+  if (!a) throw new Error(`${node} has no address in ${m.address}/${m.prefixLen}`);
+  return a;
+}
+
+function agentAction(node: LabNode, spec: ServiceSpec, kind: string, what: string, config: unknown, args?: string[]): Action {
+  const f = files(node, kind);
+  return {
+    id: `${kind}:${node.name}`,
+    phase: 'services',
+    node: node.name,
+    what,
+    path: spec.path,
+    do: [
+      { t: 'mkdir', path: f.dir },
+      ...(config === null ? [] : [{ t: 'write' as const, path: f.config, content: JSON.stringify(config, null, 2) + '\n' }]),
+      { t: 'spawn', ns: node.ns, argv: agentArgv(kind, args ?? ['--config', f.config]), log: f.log, pidfile: f.pid },
+    ],
+    undo: [{ t: 'kill', pidfile: f.pid }],
+  };
+}
+
+function simple(kind: string, summary: string): Pick<ServiceKind, 'kind' | 'summary' | 'schema' | 'requires' | 'check' | 'logs'> & { running: (n: { dir: string }) => boolean } {
+  return {
+    kind,
+    summary,
+    schema: clusterOptionSchema,
+    requires: [],
+    // Generated from `clusters:`, which pipeline/clusters.ts has checked with positions.
+    check() {},
+    logs: (node) => [files(node, kind).log],
+    running: (node) => pidfileAlive(files(node, kind).pid),
+  };
+}
+
+const memberBase = simple('vnf-member', 'a VNF cluster member: the app (vnf-httpd) and its Zabbix-style agent on port 10050');
+export const vnfMember: ServiceKind = {
+  ...memberBase,
+  plan(node, spec, ctx) {
+    const c = clusterOf(ctx.lab.topology, spec);
+    const app = c.app ?? { appName: 'httpd', appPort: c.lb.poolPort };
+    return [agentAction(node, spec, 'vnf-member', `${node.name}: ${app.appName} on port ${app.appPort} and its agent on 10050`, null, ['--name', node.name, '--app', app.appName, '--port', String(app.appPort)])];
+  },
+  async ready(node) {
+    return memberBase.running(node) ? { ready: true, detail: 'running' } : { ready: false, detail: 'vnf-member is not running' };
+  },
+  async status(node) {
+    const up = memberBase.running(node);
+    return { summary: up ? 'vnf-member running' : 'vnf-member STOPPED', data: { running: up } };
+  },
+};
+
+const lbBase = simple('vnf-lb', "a VNF cluster's load balancer: the VIP, proxied ROUND_ROBIN to the active members");
+export const vnfLb: ServiceKind = {
+  ...lbBase,
+  plan(node, spec, ctx) {
+    const c = clusterOf(ctx.lab.topology, spec);
+    const control = mgmtAddress(ctx.lab.topology, c, node.name);
+    const config = { node: node.name, cluster: c.name, vip: c.lb.vip, vipPort: c.lb.vipPort, poolPort: c.lb.poolPort, control: { address: control, port: LB_CONTROL_PORT }, members: [], events: eventsFile(ctx.lab.stateDir) };
+    return [agentAction(node, spec, 'vnf-lb', `${node.name}: VIP ${c.lb.vip}:${c.lb.vipPort} of cluster ${c.name} (pool set by the VNFM on ${control}:${LB_CONTROL_PORT})`, config)];
+  },
+  async ready(node) {
+    return lbBase.running(node) ? { ready: true, detail: 'running' } : { ready: false, detail: 'vnf-lb is not running' };
+  },
+  async status(node) {
+    const up = lbBase.running(node);
+    return { summary: up ? 'vnf-lb running' : 'vnf-lb STOPPED', data: { running: up } };
+  },
+};
+
+const vimBase = simple('vnf-vim', "a compute host's VIM: creates cluster members (namespace, veth on the bridge, agent) on request");
+export const vnfVim: ServiceKind = {
+  ...vimBase,
+  plan(node, spec, ctx) {
+    const c = clusterOf(ctx.lab.topology, spec);
+    const address = v4(ctx.lab.topology, node.name, c.bridge)[0]!;
+    const app = c.app ?? { appName: 'httpd', appPort: c.lb.poolPort };
+    const config = { node: node.name, lab: ctx.lab.name, stateDir: ctx.lab.stateDir, listen: { address, port: VIM_PORT }, app: { name: app.appName, port: app.appPort }, events: eventsFile(ctx.lab.stateDir) };
+    return [agentAction(node, spec, 'vnf-vim', `${node.name}: VIM on ${address}:${VIM_PORT}, members on ${c.bridge}`, config)];
+  },
+  async ready(node) {
+    return vimBase.running(node) ? { ready: true, detail: 'running' } : { ready: false, detail: 'vnf-vim is not running' };
+  },
+  async status(node) {
+    const up = vimBase.running(node);
+    return { summary: up ? 'vnf-vim running' : 'vnf-vim STOPPED', data: { running: up } };
+  },
+};
+
+const vnfmBase = simple('vnfm', "seeds/002's VNFM monitor: ping / http_ping policies, failover, respawn, notify, Zabbix-style app triggers");
+export const vnfm: ServiceKind = {
+  ...vnfmBase,
+  requires: [{ program: 'ping', pkg: 'iputils-ping' }],
+  plan(node, spec, ctx) {
+    const topo = ctx.lab.topology;
+    const c = clusterOf(topo, spec);
+    const f = files(node, 'vnfm-monitor');
+    const vims = Object.fromEntries([...new Set(c.placement.map((p) => p.host))].map((h) => [h, { address: v4(topo, h, c.bridge)[0]!, port: VIM_PORT }]));
+    const config: VnfmConfig = {
+      node: node.name,
+      cluster: c.name,
+      lb: { address: mgmtAddress(topo, c, c.lb.node), port: LB_CONTROL_PORT, vip: c.lb.vip, vipPort: c.lb.vipPort },
+      vims,
+      placement: c.placement.map((p) => p.host),
+      antiAffinity: c.antiAffinity,
+      bridge: c.bridge,
+      members: c.members,
+      policies: c.policies,
+      ...(c.app ? { app: c.app } : {}),
+      events: eventsFile(ctx.lab.stateDir),
+      state: f.state,
+    };
+    const pol = c.policies.map((p) => (p.name === 'ping' ? `ping count ${p.count} interval ${p.intervalS}s` : `http_ping retry ${p.retry} timeout ${p.timeoutS}s`)).join(', ');
+    return [agentAction(node, spec, 'vnfm-monitor', `${node.name}: VNFM of cluster ${c.name} (${c.members.map((m) => `${m.name} ${m.role}`).join(', ')}; ${pol || 'no monitoring policy'}${c.app ? ', zabbix app monitoring' : ''})`, config)];
+  },
+  logs: (node) => [files(node, 'vnfm-monitor').log],
+  async ready(node) {
+    const f = files(node, 'vnfm-monitor');
+    if (!pidfileAlive(f.pid)) return { ready: false, detail: `the VNFM monitor is not running (see ${f.log})` };
+    const s = readJsonFile<VnfmState>(f.state);
+    return s?.phase === 'monitoring' ? { ready: true, detail: s.detail } : { ready: false, detail: s ? `${s.phase}: ${s.detail}` : 'starting' };
+  },
+  async status(node) {
+    const f = files(node, 'vnfm-monitor');
+    const running = pidfileAlive(f.pid);
+    const s = readJsonFile<VnfmState>(f.state);
+    const roles = s ? `${s.members.filter((m) => m.role === 'active' && m.status === 'ACTIVE').length} active, ${s.members.filter((m) => m.role === 'standby' && m.status === 'ACTIVE').length} standby` : '';
+    return {
+      summary: !running ? 'VNFM monitor is not running' : !s ? 'VNFM monitor starting' : `cluster ${s.cluster} ${s.phase}: VIP ${s.vip} -> ${s.pool.join(', ') || 'none'}; ${roles}`,
+      table: {
+        head: ['id', 'cluster', 'name', 'role', 'placement', 'address', 'status'],
+        rows: (s?.members ?? []).map((m) => [String(m.id), s!.cluster, m.name, m.status === 'DEAD' || m.status === 'ERROR' ? '-' : m.role, m.host, m.address, m.status]),
+      },
+      data: s,
+    };
+  },
+};
+
+export const vnfServices = [vnfMember, vnfLb, vnfVim, vnfm];
