@@ -3,6 +3,8 @@
  * a better message than a schema can give (names, addresses, references) are checked by
  * pipeline/check-*.ts. Port options are per switch kind and come from the switch plugins.
  */
+import { clusterSchema } from './cluster-schema.js';
+
 const str = { type: 'string' } as const;
 const strOrList = { type: ['string', 'array'], items: { type: 'string' } } as const;
 const proto = { enum: ['tcp', 'udp', 'icmp'] } as const;
@@ -136,6 +138,7 @@ export const topologySchema = {
     nodes: { type: 'object', additionalProperties: nodeSchema },
     links: { type: 'array', items: linkSchema },
     hosts: { type: 'object', additionalProperties: hostSchema },
+    clusters: { type: 'object', additionalProperties: clusterSchema },
   },
   required: ['name', 'nodes'],
   additionalProperties: false,

@@ -1,6 +1,7 @@
 /** The validated topology: what `validate` produces and every later stage consumes. */
 import type { SourceDoc } from '../pipeline/parse.js';
 import type { Cidr } from '../util/ip.js';
+import type { Cluster } from './cluster.js';
 import type { Path } from './path.js';
 
 export interface Topology {
@@ -12,6 +13,8 @@ export interface Topology {
   links: Link[];
   /** Machines of a multi-host lab (`hosts:`), in file order; empty for a one-machine lab. */
   hosts: HostSpec[];
+  /** VNF clusters (`clusters:`); their members are in `nodes` too (pipeline/clusters.ts). */
+  clusters?: Cluster[];
 }
 
 export interface HostSpec {
