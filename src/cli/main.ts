@@ -74,6 +74,14 @@ function program(): Command {
     .option('--timeout <seconds>', 'how long to wait for the reply', '10')
     .description('send one batch, print the reply; exit 0 accepted, 1 rejected')
     .action(lazy(async () => (await import('./commands/spp.js')).sppSendCommand));
+  p.command('sfc')
+    .argument('<op>', 'scale-out GROUP [PAIR], scale-in GROUP [PAIR], respawn PAIR, show, placement')
+    .argument('[args...]')
+    .option('--spare <pair>', 'respawn: the spare port pair to respawn onto (default: the first spare)')
+    .option('--to <host:port>', "the sfc-agent's address", '127.0.0.1:5556')
+    .option('--timeout <seconds>', 'how long to wait for the reply', '10')
+    .description('service chain (seeds/002): a request to the vnffg-ha engine of the node this runs in; exit 0 done, 1 refused')
+    .action(lazy(async () => (await import('./commands/sfc.js')).sfcCommand));
   p.command('logs')
     .argument('<name>')
     .argument('<node>')

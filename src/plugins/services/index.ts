@@ -6,6 +6,7 @@ import { gobgp } from './gobgp/index.js';
 import { spp } from './spp/index.js';
 import { torController } from './tor-controller/index.js';
 import { orchestrator } from './orchestrator/index.js';
+import { sfc } from './sfc/index.js';
 import { vnfServices } from './vnf/index.js';
 
-export const serviceKinds: ReadonlyMap<string, ServiceKind> = new Map([frr, keepalived, gobgp, iperf3, spp, torController, orchestrator, ...vnfServices].map((k) => [k.kind, k]));
+export const serviceKinds: ReadonlyMap<string, ServiceKind> = new Map([frr, keepalived, gobgp, iperf3, spp, torController, orchestrator, sfc, ...vnfServices].map((k) => [k.kind, k]));
