@@ -1,0 +1,100 @@
+/**
+ * seeds/002 built for real (topologies/vnf-cluster-ha.yaml, labs/vnf-cluster-ha*.yaml): a VNF
+ * cluster of two HTTP members behind the LB's VIP, VIM agents on the compute hosts and the VNFM
+ * monitor on mgmt. Checked through the runner: the halted active member is detected within the
+ * window its ping policy gives (computed from the topology, not a constant), the standby takes the
+ * VIP within the document's ~5 s, a new standby namespace is created; the app trigger restarts a
+ * killed service within trigger_count x update_interval. Through up/status/down: the cluster
+ * member table before and after a fail-over, and nothing left behind.
+ */
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { RunResult } from '../../src/model/result.js';
+import { loadTopology } from '../../src/pipeline/validate.js';
+import { detectionWindowMs } from '../../src/plugins/services/vnf/core.js';
+import { halab } from '../helpers/cli.js';
+import { eventually, expectNoLeaks, inNode, takeCensus } from '../helpers/lab.js';
+
+const cluster = loadTopology('topologies/vnf-cluster-ha.yaml').topology.clusters![0]!;
+const ping = cluster.policies.find((p) => p.name === 'ping')!;
+const app = cluster.app!;
+/** Scheduling slack on top of the policy's bounds (process start, event writes). */
+const SLACK_MS = 250;
+/** seeds/002: "recovery was about 5 seconds after the fault". */
+const DOCUMENT_RECOVERY_MS = 5000;
+
+async function run(lab: string): Promise<RunResult> {
+  const out = mkdtempSync(join(tmpdir(), 'vnf-'));
+  const r = await halab(['run', lab, '--out', out], { timeoutMs: 180_000 });
+  const name = lab.replace(/^.*\/|\.yaml$/g, '');
+  const dir = join(out, name);
+  const result = JSON.parse(readFileSync(join(dir, readdirSync(dir)[0]!, 'result.json'), 'utf8')) as RunResult;
+  expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+  return result;
+}
+
+const at = (res: RunResult, kind: string, re: RegExp) => res.trials[0]!.events.find((e) => e.kind === kind && re.test(e.detail));
+
+describe('vnf-cluster-ha (seeds/002)', () => {
+  test('the active member halts: detected as the ping policy says, fail-over within 5 s, a new standby', { timeout: 200_000 }, async () => {
+    const before = await takeCensus();
+    const res = await run('labs/vnf-cluster-ha.yaml');
+    const w = detectionWindowMs(ping);
+    const det = at(res, 'vnfm', /^web-1 \(active\) on compute1 failed: ping/)!;
+    expect(det, 'detection event').toBeDefined();
+    expect(det.tMs).toBeGreaterThan(w.minMs - SLACK_MS);
+    expect(det.tMs).toBeLessThan(w.maxMs + SLACK_MS);
+    const lb = at(res, 'vnf-lb', /pool 10\.0\.0\.11 -> 10\.0\.0\.12$/)!;
+    expect(lb.tMs).toBeGreaterThanOrEqual(det.tMs);
+    expect(lb.tMs).toBeLessThan(DOCUMENT_RECOVERY_MS);
+    expect(at(res, 'vim', /^server web-3 created on compute1: namespace halab\.vnf-cluster-ha\.web-3/)).toBeDefined();
+    expect(at(res, 'vnfm', /^web-3 \(standby\) on compute1 10\.0\.0\.13 is up/)).toBeDefined();
+    const curl = res.trials[0]!.phases.find((p) => p.name.startsWith('exec in client'))!;
+    expect(curl.detail).toMatch(/\nweb-2$/);
+    await expectNoLeaks(before);
+  });
+
+  test('the active member service is killed: the app trigger restarts it', { timeout: 200_000 }, async () => {
+    const before = await takeCensus();
+    const res = await run('labs/vnf-cluster-ha-app.yaml');
+    const fired = at(res, 'vnfm', /^web-1 trigger net\.tcp\.service\[http,,80\]\.max\(#3\)=0 fired/)!;
+    // The n-th failed read comes (n-1) to n intervals after the kill.
+    expect(fired.tMs).toBeGreaterThan((app.triggerCount - 1) * app.updateIntervalS * 1000 - SLACK_MS);
+    expect(fired.tMs).toBeLessThan(app.triggerCount * app.updateIntervalS * 1000 + SLACK_MS);
+    expect(at(res, 'vnfm', /^web-1 cmd-action 'sudo service apache2 restart': done/)).toBeDefined();
+    expect(res.trials[0]!.phases.find((p) => p.name.startsWith('exec in client'))!.detail).toMatch(/\nweb-1$/);
+    await expectNoLeaks(before);
+  });
+
+  test('halab status shows the cluster members with their roles, before and after a fail-over', { timeout: 200_000 }, async () => {
+    const lab = 'vnf-it1';
+    const before = await takeCensus();
+    const up = await halab(['up', 'topologies/vnf-cluster-ha.yaml', '--name', lab], { timeoutMs: 120_000 });
+    try {
+      expect(up.code, up.stderr).toBe(0);
+      const rows = async () => (await halab(['status', lab])).stdout.split('\n').filter((l) => /│ \d+ +│ web /.test(l)).map((l) => l.split('│').map((c) => c.trim()).filter(Boolean));
+      expect(await rows()).toEqual([
+        ['1', 'web', 'web-1', 'active', 'compute1', '10.0.0.11', 'ACTIVE'],
+        ['2', 'web', 'web-2', 'standby', 'compute2', '10.0.0.12', 'ACTIVE'],
+      ]);
+      expect((await inNode(lab, 'client', ['curl', '-s', '-m', '2', 'http://192.168.1.100/'])).stdout.trim()).toBe('web-1');
+      expect((await halab(['fault', lab, 'node-halt', 'web-1'])).code).toBe(0);
+      const after = await eventually(async () => {
+        const r = await rows();
+        if (r.length < 3 || r[2]![6] !== 'ACTIVE') throw new Error(JSON.stringify(r));
+        return r;
+      }, 15_000, 300);
+      expect(after).toEqual([
+        ['1', 'web', 'web-1', '-', 'compute1', '10.0.0.11', 'DEAD'],
+        ['2', 'web', 'web-2', 'active', 'compute2', '10.0.0.12', 'ACTIVE'],
+        ['3', 'web', 'web-3', 'standby', 'compute1', '10.0.0.13', 'ACTIVE'],
+      ]);
+      expect((await inNode(lab, 'client', ['curl', '-s', '-m', '2', 'http://192.168.1.100/'])).stdout.trim()).toBe('web-2');
+    } finally {
+      await halab(['down', lab]);
+    }
+    await expectNoLeaks(before);
+  });
+});
