@@ -9,13 +9,14 @@
  *
  *   orchestrator --config CONFIG.json
  *
- * Gratuitous ARP: the document's orchestrator reaches the VMs over ssh; here it enters the
- * slave's namespace instead (`ip -n NS`), and has the kernel announce each interface's IPv4
- * addresses: with net.ipv4.conf.IF.arp_notify=1, setting an interface's MAC address (to the one it
- * has) makes Linux send a gratuitous ARP for every address on it. Debian has no arping installed
- * by default; this needs nothing but iproute2.
+ * Gratuitous ARP: the document's orchestrator reaches the VMs over ssh. With `utm-ha`, it promotes
+ * the slave over the mgmt network (POST /promote to the slave's utm-ha agent, which lifts its fence
+ * and announces its addresses); it promotes the master the same way after HA init and renews the
+ * active UTM's lease until that UTM fails, so a UTM that comes back after a failure stays fenced.
+ * Without it, the orchestrator enters the slave's namespace (`ip -n NS`) and announces from there
+ * (src/agents/garp.ts).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -24,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { classifyAccept, classifyPoll, Detector, haRequestBody, newReqId, parsePingLine, pollAt, type Detection } from '../plugins/services/orchestrator/core.js';
 import type { OrchestratorConfig, OrchestratorPhase, OrchestratorState } from '../plugins/services/orchestrator/options.js';
 import { appendEvent, monotonicMs } from '../runtime/events.js';
+import { announce } from './garp.js';
 
 const { values } = parseArgs({ options: { config: { type: 'string' } }, strict: true });
 if (!values.config) {
@@ -55,11 +57,11 @@ interface Answer {
   error?: string;
 }
 
-function call(path: string, body: unknown): Promise<Answer> {
+function call(path: string, body: unknown, to: { address: string; port: number } = cfg.controller): Promise<Answer> {
   const text = JSON.stringify(body);
   return new Promise((resolve) => {
     const req = request(
-      { host: cfg.controller.address, port: cfg.controller.port, path: `/${path}`, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }, timeout: 2000 },
+      { host: to.address, port: to.port, path: `/${path}`, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }, timeout: 2000 },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -126,27 +128,57 @@ async function result(kind: Kind, reqId: string, acceptedMs: number): Promise<{ 
   }
 }
 
-function run(argv: string[]): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(argv[0]!, argv.slice(1), { timeout: 5000 }, (e, stdout, stderr) => (e ? reject(new Error(`${argv.join(' ')}: ${String(stderr).trim() || e.message}`)) : resolve(String(stdout)))),
-  );
-}
-
-/** Have each configured interface announce its addresses (see the header). */
+/** Have each configured interface announce its addresses, from inside the slave's namespace. */
 async function gratuitousArp(): Promise<void> {
   for (const g of cfg.garp) {
+    const t = monotonicMs();
     try {
-      await run(['ip', 'netns', 'exec', g.ns, 'sysctl', '-q', '-w', `net/ipv4/conf/${g.kname}/arp_notify=1`]);
-      const link = JSON.parse(await run(['ip', '-n', g.ns, '-j', 'link', 'show', 'dev', g.kname])) as { address?: string }[];
-      const mac = link[0]?.address;
-      if (!mac) throw new Error(`${g.iface} has no MAC address`);
-      const t = monotonicMs();
-      await run(['ip', '-n', g.ns, 'link', 'set', 'dev', g.kname, 'address', mac]);
+      const mac = await announce(g.kname, g.ns);
       event(`gratuitous ARP from ${g.node} ${g.iface} (${mac}): ${g.addresses.join(', ') || 'no IPv4 address'}`, t);
     } catch (e) {
       event(`gratuitous ARP from ${g.node} ${g.iface} failed: ${(e as Error).message}`);
     }
   }
+}
+
+type Side = 'master' | 'slave';
+/** The UTM whose lease the orchestrator renews: the one it considers active. */
+let active: Side | null = null;
+
+/** Promote a UTM through its utm-ha agent, retrying every 200 ms until it answers 200. */
+async function promote(side: Side, announceIt: boolean): Promise<void> {
+  const u = cfg.utmHa!;
+  let complained = false;
+  for (;;) {
+    const t = monotonicMs();
+    const a = await call('promote', { lease_ms: u.leaseMs, announce: announceIt }, u[side]);
+    if (a.status === 200) {
+      active = side;
+      return event(`promoted the ${side} ${u[side].address} (utm-ha: active, lease ${u.leaseMs} ms${announceIt ? ', announcing its addresses' : ', no announcement'})`, t);
+    }
+    if (!complained) log(`promote ${side} ${u[side].address}:${u[side].port}: ${a.error ?? `${a.status} ${JSON.stringify(a.body)}`}; retrying every 200 ms`);
+    complained = true;
+    await sleep(200);
+  }
+}
+
+/** Renew the active UTM's lease every leaseMs / 4; a UTM that fenced itself meanwhile is promoted again. */
+function renewLoop(): void {
+  const u = cfg.utmHa!;
+  let failing = false;
+  const tick = async () => {
+    const side = active;
+    if (side) {
+      const a = await call('renew', { lease_ms: u.leaseMs }, u[side]);
+      if (active === side && a.status === 409) {
+        event(`the ${side} ${u[side].address} had fenced itself (${String((a.body as Record<string, unknown>)?.['reason'] ?? 'lease ran out')}): promoting it again`);
+        await promote(side, true);
+      } else if (a.status !== 200 && !failing) log(`renew ${side}: ${a.error ?? `${a.status} ${JSON.stringify(a.body)}`}`);
+      failing = a.status !== 200;
+    }
+    setTimeout(() => void tick(), u.leaseMs / 4);
+  };
+  void tick();
 }
 
 /** Ping the master until the detector fires; resolves with the detection. */
@@ -205,9 +237,16 @@ async function main(): Promise<void> {
   state.init = { reqId: initId, status: init.ok ? 'success' : 'failed', ...(init.reason ? { reason: init.reason } : {}) };
   if (!init.ok) return phase('error', `HA init ${initId} failed: ${init.reason}`);
 
+  if (cfg.utmHa) {
+    phase('promoting', `promoting the master ${cfg.master.mgmt} through utm-ha`);
+    await promote('master', true);
+    renewLoop();
+  }
   phase('waiting-master', `waiting for a reply from the master ${cfg.master.mgmt}`);
   const d = await monitor();
   const tDetect = monotonicMs();
+  // A failed master is not renewed: its lease runs out and it fences itself, wherever it is.
+  if (active === 'master') active = null;
   const failId = cfg.reqIds.failover ?? newReqId(randomBytes(8));
   state.failover = { reqId: failId, status: 'requesting', detectedMs: tDetect };
   phase('failover', `master ${cfg.master.mgmt} failed; fail-over ${failId}`);
@@ -222,7 +261,8 @@ async function main(): Promise<void> {
   const r = await result('failover', failId, acc);
   Object.assign(state.failover, { status: r.ok ? 'success' : 'failed', resultMs: r.tMs, ...(r.reason ? { reason: r.reason } : {}) });
   if (!r.ok) return phase('error', `fail-over ${failId} failed: ${r.reason}`);
-  if (cfg.garp.length) await gratuitousArp();
+  if (cfg.utmHa) await promote('slave', cfg.utmHa.announce);
+  else if (cfg.garp.length) await gratuitousArp();
   phase('failed-over', `fail-over ${failId} done ${Math.round(r.tMs - tDetect)} ms after detection; the slave ${cfg.slave.mgmt ?? `on port ${cfg.slave.port}`} is active (monitoring stopped)`);
 }
 

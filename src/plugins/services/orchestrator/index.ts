@@ -13,6 +13,7 @@ import { eventsFile, monotonicMs } from '../../../runtime/events.js';
 import { pidfileAlive, readJsonFile } from '../../../runtime/netns/proc.js';
 import { closest } from '../../../util/names.js';
 import { parseListen, type TorControllerOptions } from '../tor-controller/options.js';
+import type { UtmHaOptions } from '../utm-ha/options.js';
 import type { CheckCtx, ServiceKind } from '../../types.js';
 import { DEFAULTS, orchestratorSchema, type OrchestratorConfig, type OrchestratorOptions, type OrchestratorState } from './options.js';
 
@@ -31,11 +32,18 @@ function controllers(ctx: CheckCtx): { node: Node; o: TorControllerOptions }[] {
   return ctx.topo.nodes.flatMap((n) => n.services.filter((s) => s.kind === 'tor-controller').map((s) => ({ node: n, o: s.options as unknown as TorControllerOptions })));
 }
 
+/** The utm-ha service listening on ADDRESS:PORT, with its node. */
+function utmHaAt(ctx: CheckCtx, address: string, port: number): { node: Node; o: UtmHaOptions } | undefined {
+  for (const n of ctx.topo.nodes)
+    for (const s of n.services) if (s.kind === 'utm-ha' && (s.options as unknown as UtmHaOptions).listen === `${address}:${port}`) return { node: n, o: s.options as unknown as UtmHaOptions };
+  return undefined;
+}
+
 const v4Of = (n: Node) => n.interfaces.flatMap((i) => i.addresses.filter((a) => a.family === 4).map((a) => a.ip));
 
 export const orchestrator: ServiceKind = {
   kind: 'orchestrator',
-  summary: "seeds/000's orchestrator: HA init, master monitoring, fail-over through a tor-controller, gratuitous ARP",
+  summary: "seeds/000's orchestrator: HA init, master monitoring, fail-over through a tor-controller, UTM promotion (utm-ha), gratuitous ARP",
   schema: orchestratorSchema,
   requires: [
     { program: 'ping', pkg: 'iputils-ping' },
@@ -83,6 +91,25 @@ export const orchestrator: ServiceKind = {
       seen.set(vlan, name);
     }
     const g = o['gratuitous-arp'];
+    const u = o['utm-ha'];
+    if (u) {
+      if (o.slave.mgmt === undefined) err(at('slave'), `utm-ha needs the slave's mgmt address (slave: { mgmt: ... }) to promote it`);
+      const agents = (['master', 'slave'] as const).map((side) => {
+        const mgmt = o[side].mgmt;
+        if (mgmt === undefined || isIP(mgmt) !== 4) return undefined;
+        const a = utmHaAt(ctx, mgmt, u.port);
+        if (!a) err(at('utm-ha', 'port'), `no utm-ha service listens on ${mgmt}:${u.port} (the ${side}'s mgmt address): give that node 'utm-ha: { listen: ${mgmt}:${u.port}, interfaces: [...] }'`);
+        return a;
+      });
+      const slave = agents[1];
+      // The slave announces what it fences: gratuitous-arp must name the same node and interfaces.
+      if (g && slave) {
+        if (g.node !== slave.node.name) err(at('gratuitous-arp', 'node'), `with utm-ha, the slave's agent announces its addresses: gratuitous-arp.node must be ${slave.node.name}, the node of ${o.slave.mgmt}:${u.port}`);
+        g.interfaces.forEach((i, k) => {
+          if (!slave.o.interfaces.includes(i)) err(at('gratuitous-arp', 'interfaces', k), `with utm-ha, the slave announces the interfaces it fences (${slave.o.interfaces.join(', ')}); '${i}' is not one of them`);
+        });
+      }
+    }
     if (g) {
       const target = ctx.node(g.node);
       if (!target) {
@@ -106,6 +133,7 @@ export const orchestrator: ServiceKind = {
     const l = parseListen(o.controller);
     if (!l.ok) throw new Error(l.reason);
     const g = o['gratuitous-arp'];
+    const u = o['utm-ha'];
     const target = g ? ctx.lab.node(g.node) : undefined;
     const config: OrchestratorConfig = {
       node: node.name,
@@ -119,7 +147,7 @@ export const orchestrator: ServiceKind = {
       pollIntervalMs: o['poll-interval-ms'] ?? DEFAULTS.pollIntervalMs,
       reqIds: { init: o['req-ids']?.init ?? null, failover: o['req-ids']?.failover ?? null },
       garp:
-        g && target
+        g && target && !u
           ? g.interfaces.map((i) => ({
               node: target.name,
               ns: target.ns,
@@ -128,6 +156,9 @@ export const orchestrator: ServiceKind = {
               addresses: target.spec.interfaces.find((c) => c.name === i)?.addresses.filter((a) => a.family === 4).map((a) => a.ip) ?? [],
             }))
           : [],
+      utmHa: u
+        ? { master: { address: o.master.mgmt, port: u.port }, slave: { address: o.slave.mgmt!, port: u.port }, leaseMs: u['lease-ms'] ?? DEFAULTS.leaseMs, announce: g !== undefined && g !== null }
+        : null,
       events: eventsFile(ctx.lab.stateDir),
       state: f.state,
     };
@@ -135,7 +166,7 @@ export const orchestrator: ServiceKind = {
       id: `orchestrator:${node.name}`,
       phase: 'services',
       node: node.name,
-      what: `orchestrator in ${node.name}: HA init via ${o.controller}, monitor ${o.master.mgmt} every ${config.intervalMs} ms (${config.misses} misses), fail-over ${o.master['switch-port']} -> ${o.slave['switch-port']}, results polled every ${config.pollIntervalMs} ms${config.garp.length ? `, gratuitous ARP from ${g!.node}` : ''}`,
+      what: `orchestrator in ${node.name}: HA init via ${o.controller}, monitor ${o.master.mgmt} every ${config.intervalMs} ms (${config.misses} misses), fail-over ${o.master['switch-port']} -> ${o.slave['switch-port']}, results polled every ${config.pollIntervalMs} ms${u ? `, fencing through utm-ha on :${u.port} (lease ${config.utmHa!.leaseMs} ms)` : ''}${g ? `, gratuitous ARP from ${g.node}` : ''}`,
       path: spec.path,
       do: [
         { t: 'mkdir', path: f.dir },

@@ -12,6 +12,7 @@
  *       poll-interval-ms: 5000
  *       req-ids: { init: 1111-2222-3333-4444, failover: 1111-2222-3333-5555 }
  *       gratuitous-arp: { node: utm-slave, interfaces: [br0, slave_red_nic] }
+ *       utm-ha: { port: 8081, lease-ms: 2000 }     # fencing: utm-ha agents on master and slave mgmt
  */
 export interface OrchestratorOptions {
   controller: string;
@@ -23,9 +24,10 @@ export interface OrchestratorOptions {
   'poll-interval-ms'?: number;
   'req-ids'?: { init?: string; failover?: string };
   'gratuitous-arp'?: { node: string; interfaces: string[] };
+  'utm-ha'?: { port: number; 'lease-ms'?: number };
 }
 
-export const DEFAULTS = { intervalMs: 200, misses: 3, pollIntervalMs: 5000 } as const;
+export const DEFAULTS = { intervalMs: 200, misses: 3, pollIntervalMs: 5000, leaseMs: 2000 } as const;
 
 const ID = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$' } as const;
 
@@ -60,6 +62,12 @@ export const orchestratorSchema = {
       required: ['node', 'interfaces'],
       additionalProperties: false,
     },
+    'utm-ha': {
+      type: 'object',
+      properties: { port: { type: 'integer', minimum: 1, maximum: 65535 }, 'lease-ms': { type: 'integer', minimum: 400, maximum: 600000 } },
+      required: ['port'],
+      additionalProperties: false,
+    },
   },
   required: ['controller', 'vm-name', 'master', 'slave', 'current-vlans'],
   additionalProperties: false,
@@ -87,11 +95,17 @@ export interface OrchestratorConfig {
   pollIntervalMs: number;
   reqIds: { init: string | null; failover: string | null };
   garp: GarpTarget[];
+  /**
+   * Fencing through utm-ha agents: the master is promoted after HA init and its lease renewed
+   * every leaseMs / 4 until it fails; the slave is promoted at take-over (announcing its addresses
+   * when gratuitous-arp is set: `garp` then stays empty) and renewed from then on.
+   */
+  utmHa: { master: { address: string; port: number }; slave: { address: string; port: number }; leaseMs: number; announce: boolean } | null;
   events: string;
   state: string;
 }
 
-export type OrchestratorPhase = 'starting' | 'init' | 'waiting-master' | 'monitoring' | 'failover' | 'failed-over' | 'error';
+export type OrchestratorPhase = 'starting' | 'init' | 'promoting' | 'waiting-master' | 'monitoring' | 'failover' | 'failed-over' | 'error';
 
 /** What the agent keeps in state.json for readiness and status. */
 export interface OrchestratorState {
