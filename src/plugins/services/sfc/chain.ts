@@ -22,7 +22,7 @@ export function initialSlots(pairs: string[]): Slots {
 
 function counts(slots: Slots, members: string[]): Map<string, number> {
   const m = new Map(members.map((p) => [p, 0]));
-  for (const p of slots) m.set(p, (m.get(p) ?? 0) + 1);
+  for (const p of slots) if (m.has(p)) m.set(p, m.get(p)! + 1);
   return m;
 }
 
