@@ -1,12 +1,14 @@
 /**
  * seeds/000 built for real (topologies/nfv-utm-ha.yaml): a TOR switch and three compute hosts on
  * userspace OVS, the UTM pair, the customer VMs, and the two services of the document's control
- * plane running as processes in the lab: the TOR controller (HTTP/JSON on the TOR's mgmt address)
- * and the orchestrator (HA init, monitoring, fail-over, gratuitous ARP). Checked: green reaches
- * orange and red through the master UTM; the controller's API answers over the lab's mgmt network
- * (curl inside the orchestrator's namespace); halting the master's host makes the orchestrator
- * detect it and request the fail-over, the TOR moves VLANs 113/114 from port 22 to port 24, and
- * green reaches orange (and, after the slave's gratuitous ARP, red) through the slave.
+ * plane running as processes in the lab: the TOR controller (HTTP/JSON on the TOR's mgmt address),
+ * the orchestrator (HA init, monitoring, fail-over) and the UTMs' utm-ha agents (fencing). Checked:
+ * the orchestrator promoted the master over mgmt and the slave stays silent on the shared
+ * addresses; green reaches orange and red through the master UTM; the controller's API answers
+ * over the lab's mgmt network (curl inside the orchestrator's namespace); halting the master's
+ * host makes the orchestrator detect it and request the fail-over, the TOR moves VLANs 113/114
+ * from port 22 to port 24, and green reaches orange (and, once the slave is promoted and has
+ * announced itself, red) through the slave.
  */
 import { describe, expect, test } from 'vitest';
 import { labDir } from '../../src/pipeline/expand.js';
@@ -16,13 +18,14 @@ import { eventually, inNode, ping, useLab } from '../helpers/lab.js';
 
 const LAB = 'nfv-it1';
 const API = 'http://10.0.0.1:8080';
+const UTM = { master: 'http://10.0.0.11:8081', slave: 'http://10.0.0.12:8081' };
 /** The orchestrator's monitor: 200 ms x 3 misses; the document's 5 s result polls. */
 const DETECT_MAX_MS = 3 * 200 + 200 + 1000;
 const POLL_MS = 5000;
 
 /** One call of the controller's API from the orchestrator's node, over the mgmt VLAN. */
-async function api(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-  const argv = ['curl', '-s', '-m', '5', '-X', method, '-w', '\n%{http_code}', ...(body !== undefined ? ['-H', 'content-type: application/json', '--data-binary', typeof body === 'string' ? body : JSON.stringify(body)] : []), `${API}${path}`];
+async function api(method: 'GET' | 'POST', path: string, body?: unknown, base = API): Promise<{ status: number; body: Record<string, unknown> }> {
+  const argv = ['curl', '-s', '-m', '5', '-X', method, '-w', '\n%{http_code}', ...(body !== undefined ? ['-H', 'content-type: application/json', '--data-binary', typeof body === 'string' ? body : JSON.stringify(body)] : []), `${base}${path}`];
   const r = await inNode(LAB, 'orchestrator', argv);
   expect(r.code, r.stderr).toBe(0);
   const lines = r.stdout.trimEnd().split('\n');
@@ -40,7 +43,7 @@ async function neighbor(node: string, ip: string): Promise<string | undefined> {
   return (JSON.parse(r.stdout || '[]') as { lladdr?: string }[])[0]?.lladdr;
 }
 
-const events = (since = -Infinity): LabEvent[] => readEvents(eventsFile(labDir(LAB)), since).filter((e) => ['orchestrator', 'tor-vlan', 'tor-request'].includes(e.kind));
+const events = (since = -Infinity): LabEvent[] => readEvents(eventsFile(labDir(LAB)), since).filter((e) => ['orchestrator', 'tor-vlan', 'tor-request', 'utm-ha'].includes(e.kind));
 
 describe('nfv-utm-ha (seeds/000)', () => {
   useLab('topologies/nfv-utm-ha.yaml', LAB, { readyTimeoutS: 60, upTimeoutMs: 90_000 });
@@ -50,12 +53,20 @@ describe('nfv-utm-ha (seeds/000)', () => {
     expect(ev.find((e) => e.kind === 'orchestrator' && /^request_nfv_ha_init 1111-2222-3333-4444 accepted \(202\)/.test(e.detail))).toBeDefined();
     expect(ev.find((e) => e.kind === 'tor-request' && /^init 1111-2222-3333-4444 success/.test(e.detail))).toBeDefined();
     expect(ev.find((e) => e.kind === 'orchestrator' && /init_result 1111-2222-3333-4444: success \(poll 1,/.test(e.detail))).toBeDefined();
-    expect(ev.at(-1)!.detail).toMatch(/^master 10.0.0.11 answers: monitoring every 200 ms, failure after 3 missed replies/);
+    expect(ev.filter((e) => e.kind === 'orchestrator').at(-1)!.detail).toMatch(/^master 10.0.0.11 answers: monitoring every 200 ms, failure after 3 missed replies/);
+    // Both UTMs started fenced; the orchestrator promoted the master after HA init, over mgmt.
+    const utm = ev.filter((e) => e.kind === 'utm-ha' || /^promoted/.test(e.detail)).map((e) => `${e.node}: ${e.detail}`);
+    expect(utm.filter((d) => /^utm-(master|slave): standby: started fenced/.test(d)).length).toBe(2);
+    expect(utm).toContain('orchestrator: promoted the master 10.0.0.11 (utm-ha: active, lease 2000 ms, announcing its addresses)');
+    expect(utm).toContain('utm-master: active: promoted by 10.0.0.2; master_red_nic, br0 unfenced');
+    expect(utm.some((d) => d.startsWith('utm-slave: active'))).toBe(false);
     const st = await halab(['status', LAB, '--json']);
     expect(st.code, st.stderr).toBe(0);
     const js = JSON.parse(st.stdout) as { nodes: { name: string; services: { kind: string; summary: string }[] }[] };
     const svc = (n: string, k: string) => js.nodes.find((x) => x.name === n)!.services.find((s) => s.kind === k)!.summary;
     expect(svc('orchestrator', 'orchestrator')).toBe('orchestrator monitoring: pinging 10.0.0.11 every 200 ms; 3 misses = failure');
+    expect(svc('utm-master', 'utm-ha')).toBe('utm-ha active: promoted by 10.0.0.2');
+    expect(svc('utm-slave', 'utm-ha')).toBe('utm-ha standby: started fenced (standby until promoted)');
     expect(svc('tor', 'tor-controller')).toMatch(/^TOR controller on 10\.0\.0\.1:8080: 22 Ethernet22 \[113,114,2000,2002\]; 24 Ethernet24 \[2000,2002\]; 26 Ethernet26 \[113,114,2000,2002\]/);
   });
 
@@ -66,6 +77,12 @@ describe('nfv-utm-ha (seeds/000)', () => {
     expect(await neighbor('green', '192.168.0.11')).toBe(await mac('utm-master', 'br0'));
     // The red server sees the master's NAT address, from the master's MAC.
     expect(await neighbor('red', '172.0.0.11')).toBe(await mac('utm-master', 'master_red_nic'));
+    // The standby slave holds 172.0.0.11 too, but its fence keeps it silent (red's entry above is
+    // the master's); the active master has no fence.
+    const fence = await inNode(LAB, 'utm-slave', ['nft', 'list', 'table', 'arp', 'halab_utm_ha']);
+    expect(fence.code, fence.stderr).toBe(0);
+    expect(fence.stdout).toMatch(/iifname \{ "slave_red_nic", "br0" \} drop/);
+    expect((await inNode(LAB, 'utm-master', ['nft', 'list', 'tables'])).stdout).not.toMatch(/halab_utm_ha/);
     // TCP too (iperf3 servers of the document: green -> orange :5001, green -> red :5001).
     for (const [dst, port] of [['192.168.0.21', '5001'], ['172.0.0.21', '5001']] as const) {
       const r = await halab(['iperf', LAB, 'green', dst, '--port', port, '--time', '1', '--bitrate', '10M', '--json']);
@@ -107,6 +124,11 @@ describe('nfv-utm-ha (seeds/000)', () => {
     expect(shared.body['error']).toMatch(/VLAN 2000 is shared/);
     expect((await api('GET', '/request_nfv_ha_init')).status).toBe(405);
     expect((await api('GET', '/ports')).body).toEqual(ports.body);
+    // The UTMs' agents, over mgmt: a renewal cannot revive a standby UTM; bad requests change nothing.
+    expect(await api('GET', '/state', undefined, UTM.slave)).toMatchObject({ status: 200, body: { role: 'standby', lease_remaining_ms: null } });
+    expect(await api('POST', '/renew', { lease_ms: 2000 }, UTM.slave)).toMatchObject({ status: 409, body: { role: 'standby' } });
+    expect(await api('POST', '/promote', { lease_ms: 5 }, UTM.slave)).toMatchObject({ status: 400 });
+    expect(await api('GET', '/state', undefined, UTM.master)).toMatchObject({ status: 200, body: { role: 'active' } });
     // The refusals are events too.
     expect(events().filter((e) => e.kind === 'tor-request' && /refused \((400|404|405|409|422)\)/.test(e.detail)).length).toBe(5);
   });
@@ -144,9 +166,13 @@ describe('nfv-utm-ha (seeds/000)', () => {
     // Orange is on green's subnet, through the slave's bridge: no ARP change needed.
     expect(await eventually(() => ping(LAB, 'green', '192.168.0.21', 2), 3000)).toBe(true);
 
-    // The orchestrator learns of the success at its next poll (5 s after the request), then has
-    // the slave announce 192.168.0.11 and 172.0.0.11: green's gateway entry moves to the slave.
-    const done = await eventually(async () => events(atMs).find((e) => e.kind === 'orchestrator' && /^gratuitous ARP from utm-slave slave_red_nic/.test(e.detail)), POLL_MS + 5000, 200);
+    // The orchestrator learns of the success at its next poll (5 s after the request), then
+    // promotes the slave, which lifts its fence and announces 192.168.0.11 and 172.0.0.11: green's
+    // gateway entry moves to the slave. The master, not renewed since the detection, fenced itself.
+    const done = await eventually(async () => events(atMs).find((e) => e.kind === 'utm-ha' && e.node === 'utm-slave' && /^gratuitous ARP from utm-slave slave_red_nic/.test(e.detail)), POLL_MS + 5000, 200);
+    const lapsed = events(atMs).find((e) => e.kind === 'utm-ha' && e.node === 'utm-master' && /^standby: lease ran out/.test(e.detail));
+    expect(lapsed, 'the master fenced itself').toBeDefined();
+    expect(lapsed!.tMs - detected!.tMs).toBeLessThan(2000 + 500);
     expect(done, 'the gratuitous ARP was sent').toBeDefined();
     const success = events(atMs).find((e) => /failover_result 1111-2222-3333-5555: success \(poll 1,/.test(e.detail))!;
     expect(success.tMs - request.tMs).toBeGreaterThanOrEqual(POLL_MS - 5);
@@ -156,6 +182,7 @@ describe('nfv-utm-ha (seeds/000)', () => {
     expect(await ping(LAB, 'orange', '172.0.0.21')).toBe(true);
     expect(await ping(LAB, 'green', '192.168.0.21')).toBe(true);
     const st = JSON.parse((await halab(['status', LAB, '--json'])).stdout) as { nodes: { name: string; services: { kind: string; summary: string }[] }[] };
+    expect(await api('GET', '/state', undefined, UTM.slave)).toMatchObject({ status: 200, body: { role: 'active', reason: 'promoted by 10.0.0.2' } });
     expect(st.nodes.find((n) => n.name === 'orchestrator')!.services[0]!.summary).toMatch(/^orchestrator failed-over: fail-over 1111-2222-3333-5555 done \d+ ms after detection/);
   }, 40_000);
 });

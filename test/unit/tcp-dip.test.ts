@@ -42,3 +42,16 @@ test('a test whose connection broke is down to the end; the threshold comes from
   expect(d.outageMs).toBeCloseTo(8000, 6);
   expect(d.recoveredMs).toBeNull();
 });
+
+test('a test stopped by the harness: its short last interval and the last moments before the stop are no dip', () => {
+  // 2 s at 10 Mbit/s, then a 10 ms interval with nothing (the stop cut it); flows stopped 90 ms
+  // after the last full interval (times relative to the fault at 1000).
+  const receiver = [...Array.from({ length: 20 }, (_, k) => iv(k / 10, 10e6)), { startS: 2, endS: 2.01, bytes: 0, bitsPerSecond: 0, omitted: false }];
+  const d = tcpDip({ receiver, sender: null, startedMs: 0 }, 1000, 1090);
+  expect(d.lost).toBe(0);
+  expect(d.sent).toBe(20);
+  // A connection that broke 0.5 s before the stop is down until then.
+  const broke = tcpDip({ receiver: receiver.slice(0, 15), sender: null, startedMs: 0 }, 1000, 1000);
+  expect(broke.lost).toBe(5);
+  expect(broke.recoveredMs).toBeNull();
+});

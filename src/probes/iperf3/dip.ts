@@ -4,8 +4,8 @@
  * intervals before the reference time (the fault; all intervals when fewer than 3 came before);
  * the outage is the time in down intervals, the longest gap the longest run of them, first loss
  * and recovery the start of the first and the end of the last run, relative to the reference
- * time. A test that ended before `untilMs` (its connection broke) is down from its last interval
- * to then. Resolution: one interval (0.1 s by default). Pure.
+ * time. A test that ended before `untilMs` (its connection broke; more than two intervals before)
+ * is down from its last interval to then. Resolution: one interval (0.1 s by default). Pure.
  */
 import { round3 } from '../udp/analyze.js';
 import type { Iperf3Flow } from './types.js';
@@ -27,11 +27,17 @@ export interface TcpDip {
 export const DOWN_FRACTION = 0.1;
 
 export function tcpDip(f: Pick<Iperf3Flow, 'receiver' | 'sender' | 'startedMs'>, refMs: number, untilMs?: number): TcpDip {
-  const list = (f.receiver?.length ? f.receiver : (f.sender ?? [])).filter((i) => !i.omitted && i.endS > i.startS);
+  const all = (f.receiver?.length ? f.receiver : (f.sender ?? [])).filter((i) => !i.omitted && i.endS > i.startS);
+  const nominal = all.length > 1 ? all[0]!.endS - all[0]!.startS : 0.1;
+  // A test stopped by the harness ends with a partial interval (a few ms of a paced sender may
+  // carry nothing): one shorter than half an interval says nothing about the path.
+  const list = all.length > 1 && all.at(-1)!.endS - all.at(-1)!.startS < nominal / 2 ? all.slice(0, -1) : all;
   const at = (s: number) => round3(f.startedMs + s * 1000 - refMs);
   const intervals = list.map((i) => ({ startMs: at(i.startS), endMs: at(i.endS), bps: i.bitsPerSecond }));
   const step = list.length ? (list.at(-1)!.endS - list[0]!.startS) * 1000 / list.length : 100;
-  if (untilMs !== undefined && intervals.length) {
+  // A test that ended early (its connection broke) is down until the flows stopped; one whose
+  // last report is less than two intervals old merely stopped between reports.
+  if (untilMs !== undefined && intervals.length && untilMs - intervals.at(-1)!.endMs > 2 * step) {
     for (let t = intervals.at(-1)!.endMs; t + step / 2 < untilMs; t += step) intervals.push({ startMs: round3(t), endMs: round3(t + step), bps: 0 });
   }
   const before = intervals.filter((i) => i.endMs <= 0);
