@@ -15,7 +15,7 @@ const stats = obj({ min: num, median: num, p95: num, max: num }, ['min', 'median
 const flow = obj(
   {
     name: str,
-    proto: { enum: ['udp', 'tcp', 'icmp'] },
+    proto: { enum: ['udp', 'tcp', 'icmp', 'http'] },
     rateHz: num,
     sent: num,
     received: num,
@@ -31,6 +31,7 @@ const flow = obj(
     duplicated: num,
     lossWindows: list({ ...span, properties: { ...span.properties, count: num }, required: ['startMs', 'endMs', 'count'] }),
     intervals: list({ ...span, properties: { ...span.properties, bps: num }, required: ['startMs', 'endMs', 'bps'] }),
+    answeredBy: list(obj({ by: str, count: num }, ['by', 'count'])),
   },
   ['name', 'proto', 'rateHz', 'sent', 'received', 'lost', 'outageMs', 'maxGapMs', 'firstLossMs', 'recoveredMs'],
 );

@@ -59,7 +59,7 @@ export interface TrialEvent {
 
 export interface FlowResult {
   name: string;
-  proto: 'udp' | 'tcp' | 'icmp';
+  proto: 'udp' | 'tcp' | 'icmp' | 'http';
   rateHz: number;
   sent: number;
   received: number;
@@ -81,6 +81,8 @@ export interface FlowResult {
    * intervals where it fell below a tenth of the median (the dip).
    */
   intervals?: { startMs: number; endMs: number; bps: number }[];
+  /** extra, for http: who answered (the first line of each body: a member's name) and how often, in order of first answer. */
+  answeredBy?: { by: string; count: number }[];
 }
 
 export interface AssertionResult {

@@ -26,7 +26,7 @@ const eventMatch = {
 const flow = {
   type: 'object',
   properties: {
-    type: { enum: ['udp', 'icmp', 'tcp'] },
+    type: { enum: ['udp', 'icmp', 'tcp', 'http'] },
     bitrate: str,
     from: str,
     to: str,

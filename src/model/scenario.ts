@@ -21,7 +21,7 @@ export interface Scenario {
   assertions: AssertionSpec[];
 }
 
-export type FlowType = 'udp' | 'icmp' | 'tcp';
+export type FlowType = 'udp' | 'icmp' | 'tcp' | 'http';
 
 export interface FlowSpec {
   name: string;
@@ -35,7 +35,7 @@ export interface FlowSpec {
   rateHz: number;
   /** Also the reverse direction (udp): two flows, NAME:forward and NAME:reverse. */
   both: boolean;
-  /** udp: receivers' port (default: one per flow from 7500); tcp: the iperf3 server's (default: `to`'s first). */
+  /** udp: receivers' port (default: one per flow from 7500); tcp: the iperf3 server's (default: `to`'s first); http: the server's (80). */
   port?: number;
   /** tcp: iperf3's -b cap (default 100M). */
   bitrate?: string;

@@ -33,7 +33,7 @@ export interface LoadedScenario {
 type Raw = Record<string, unknown>;
 const isObj = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export const DEFAULT_RATE_HZ = { udp: 1000, icmp: 100 } as const;
+export const DEFAULT_RATE_HZ = { udp: 1000, icmp: 100, http: 20 } as const;
 const DEFAULT_WAIT_MS = 60_000;
 const DEFAULT_VERIFY_MS = 10_000;
 const FIRST_PORT = 7500;
@@ -108,7 +108,7 @@ export function checkScenario(src: SourceDoc, labName?: string): LoadedScenario 
     const path: Path = ['flows', fname];
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/.test(fname)) err(path, `flow name '${fname}' must be 1-40 letters, digits, '_', '.' or '-', starting with a letter or digit`, true);
     if (!isObj(rf) || typeof rf.from !== 'string' || typeof rf.to !== 'string') return;
-    const type = rf.type === 'icmp' || rf.type === 'tcp' ? rf.type : 'udp';
+    const type = rf.type === 'icmp' || rf.type === 'tcp' || rf.type === 'http' ? rf.type : 'udp';
     const rateHz = type === 'tcp' ? 10 : typeof rf['rate-hz'] === 'number' ? rf['rate-hz'] : DEFAULT_RATE_HZ[type];
     if (type === 'tcp') {
       for (const k of ['rate-hz', 'both'] as const) if (rf[k] !== undefined) err([...path, k], `${k} is not for tcp flows (an iperf3 client reporting every 0.1 s)`, true);
@@ -118,6 +118,8 @@ export function checkScenario(src: SourceDoc, labName?: string): LoadedScenario 
     if (type === 'icmp' && rateHz > 500) err([...path, 'rate-hz'], `rate ${rateHz} Hz: icmp flows (ping) go up to 500 Hz`);
     if (type === 'icmp' && rf.both) err([...path, 'both'], 'an icmp flow is a round trip already: both is for udp flows', true);
     if (type === 'icmp' && rf.port !== undefined) err([...path, 'port'], 'icmp flows have no port', true);
+    if (type === 'http' && rateHz > 200) err([...path, 'rate-hz'], `rate ${rateHz} Hz: http flows (a new connection per request) go up to 200 Hz`);
+    if (type === 'http' && rf.both) err([...path, 'both'], 'an http flow is a request and its answer: both is for udp flows', true);
     nodeRef([...path, 'from'], rf.from);
     if (lab) {
       if (isIP(rf.to)) {
@@ -127,7 +129,7 @@ export function checkScenario(src: SourceDoc, labName?: string): LoadedScenario 
       if (rf.address !== undefined && (typeof rf.address !== 'string' || !isIP(rf.address))) err([...path, 'address'], `'${String(rf.address)}' is not an IP address`);
       if (rf.address !== undefined && isIP(rf.to)) err([...path, 'address'], 'address is for a flow whose `to` is a node (the receiver) reached at another address', true);
     }
-    let port = typeof rf.port === 'number' ? rf.port : FIRST_PORT + i;
+    let port = typeof rf.port === 'number' ? rf.port : type === 'http' ? 80 : FIRST_PORT + i;
     if (type === 'tcp' && lab) {
       const server = isIP(rf.to) ? addressOwner(rf.to) : lab.nodes.find((n) => n.name === rf.to);
       const spec = server?.spec.services.find((s) => s.kind === 'iperf3');

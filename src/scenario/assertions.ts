@@ -31,7 +31,7 @@ export function judge(a: Exclude<AssertionSpec, { kind: 'state' }>, flows: reado
     case 'outage':
       return flowsNamed(flows, a.flow).flatMap((f) => {
         const out: AssertionResult[] = [];
-        const measured = `${f1(f.outageMs)} ms (${f.lost} of ${f.sent} ${f.proto} packets lost at ${f.rateHz} Hz; longest gap ${f1(f.maxGapMs)} ms)`;
+        const measured = `${f1(f.outageMs)} ms (${f.lost} of ${f.sent} ${f.proto} ${f.proto === 'http' ? 'requests' : 'packets'} lost at ${f.rateHz} Hz; longest gap ${f1(f.maxGapMs)} ms)`;
         if (a.maxMs !== undefined) out.push({ name: `outage of ${f.name} <= ${a.maxMs} ms`, ok: f.outageMs <= a.maxMs, detail: `measured ${measured}`, measured: f.outageMs, limit: a.maxMs });
         if (a.minMs !== undefined) out.push({ name: `outage of ${f.name} >= ${a.minMs} ms`, ok: f.outageMs >= a.minMs, detail: `measured ${measured}`, measured: f.outageMs, limit: a.minMs });
         return out;

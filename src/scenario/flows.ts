@@ -4,12 +4,15 @@
  */
 import type { FlowResult } from '../model/result.js';
 import type { FlowSpec } from '../model/scenario.js';
-import { startPing, type PingFlow } from '../probes/icmp/run.js';
+import { parseHttpProbe } from '../probes/http/parse.js';
+import { startHttp } from '../probes/http/run.js';
+import { startPing } from '../probes/icmp/run.js';
 import { runIperf3 } from '../probes/iperf3/client.js';
 import { tcpDip } from '../probes/iperf3/dip.js';
 import type { Iperf3Flow } from '../probes/iperf3/types.js';
 import type { FlowStats } from '../probes/udp/analyze.js';
 import { startProbe, type RunningProbe } from '../probes/udp/run.js';
+import type { TimedFlow } from '../probes/timed-flow.js';
 import { monotonicMs } from '../runtime/events.js';
 import { findNode, resolveDst } from '../runtime/netns/resolve.js';
 import type { LabState } from '../runtime/netns/state.js';
@@ -27,7 +30,7 @@ export interface RunningFlows {
   stop(refMs: number): Promise<FlowResult[]>;
 }
 
-type Started = { spec: FlowSpec; dstAddress: string; src: string; dst: string } & ({ udp: RunningProbe } | { icmp: PingFlow } | { tcp: RunningTcp });
+type Started = { spec: FlowSpec; dstAddress: string; src: string; dst: string } & ({ udp: RunningProbe } | { timed: TimedFlow } | { tcp: RunningTcp });
 
 interface RunningTcp {
   abort: AbortController;
@@ -56,6 +59,8 @@ const slim = (s: FlowStats, windows = s.lossWindows) => ({
   lossWindows: windows.map((w) => ({ startMs: w.startMs, endMs: w.endMs, count: w.count })),
 });
 
+const httpUrl = (address: string, port: number) => `http://${address.includes(':') ? `[${address}]` : address}:${port}/`;
+
 export async function startFlows(lab: string, state: LabState, specs: readonly FlowSpec[]): Promise<RunningFlows> {
   const started: Started[] = [];
   try {
@@ -63,7 +68,8 @@ export async function startFlows(lab: string, state: LabState, specs: readonly F
       const from = findNode(state, spec.from, 'from');
       const to = spec.address ? { address: spec.address, node: findNode(state, spec.to, 'to') } : resolveDst(state, spec.to);
       const base = { spec, dstAddress: to.address, src: from.name, dst: to.node?.name ?? to.address };
-      if (spec.type === 'icmp') started.push({ ...base, icmp: startPing({ lab, ns: from.ns, dst: to.address, rateHz: spec.rateHz }) });
+      if (spec.type === 'icmp') started.push({ ...base, timed: startPing({ lab, ns: from.ns, dst: to.address, rateHz: spec.rateHz }) });
+      else if (spec.type === 'http') started.push({ ...base, timed: startHttp({ lab, ns: from.ns, url: httpUrl(to.address, spec.port!), rateHz: spec.rateHz }) });
       else if (spec.type === 'tcp') started.push({ ...base, tcp: startTcp(lab, from.ns, to.address, spec) });
       else {
         const udp = await startProbe({
@@ -79,7 +85,7 @@ export async function startFlows(lab: string, state: LabState, specs: readonly F
       }
     }
   } catch (e) {
-    await Promise.allSettled(started.map((s) => ('udp' in s ? s.udp.stop() : 'icmp' in s ? s.icmp.stop(0) : (s.tcp.abort.abort(), s.tcp.done))));
+    await Promise.allSettled(started.map((s) => ('udp' in s ? s.udp.stop() : 'timed' in s ? s.timed.stop(0) : (s.tcp.abort.abort(), s.tcp.done))));
     throw e;
   }
   const dirName = (spec: FlowSpec, i: number) => (spec.both ? `${spec.name}:${i === 0 ? 'forward' : 'reverse'}` : spec.name);
@@ -88,8 +94,8 @@ export async function startFlows(lab: string, state: LabState, specs: readonly F
       started.flatMap((s) =>
         'udp' in s
           ? s.udp.progress().map((p, i) => ({ ...p, name: dirName(s.spec, i) }))
-          : 'icmp' in s
-            ? [{ name: s.spec.name, ...s.icmp.progress() }]
+          : 'timed' in s
+            ? [{ name: s.spec.name, ...s.timed.progress() }]
             : [], // iperf3 3.12 reports only when it ends
       ),
     async stop(refMs) {
@@ -103,9 +109,9 @@ export async function startFlows(lab: string, state: LabState, specs: readonly F
             const d = tcpDip(f, refMs, until);
             return [{ name: s.spec.name, proto: 'tcp', src: s.src, dst: s.dst, dstAddress: s.dstAddress, ...d, reordered: 0, duplicated: 0 }];
           }
-          if ('icmp' in s) {
-            const st = await s.icmp.stop(refMs);
-            return [{ name: s.spec.name, proto: 'icmp', src: s.src, dst: s.dst, dstAddress: s.dstAddress, ...slim(st) }];
+          if ('timed' in s) {
+            const st = await s.timed.stop(refMs);
+            return [{ name: s.spec.name, proto: s.spec.type === 'http' ? 'http' : 'icmp', src: s.src, dst: s.dst, dstAddress: s.dstAddress, ...slim(st), ...(st.answeredBy ? { answeredBy: st.answeredBy } : {}) }];
           }
           const r = await s.udp.stop(refMs);
           return r.flows.map((f, i) => ({ name: dirName(s.spec, i), proto: 'udp', src: f.src, dst: f.dst, dstAddress: f.dstAddress, ...slim(f) }));

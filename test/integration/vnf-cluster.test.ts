@@ -54,6 +54,13 @@ describe('vnf-cluster-ha (seeds/002)', () => {
     expect(at(res, 'vnfm', /^web-3 \(standby\) on compute1 10\.0\.0\.13 is up/)).toBeDefined();
     const curl = res.trials[0]!.phases.find((p) => p.name.startsWith('exec in client'))!;
     expect(curl.detail).toMatch(/\nweb-2$/);
+    // The client's GETs through the VIP: answered by web-1, then (after the pool change) web-2;
+    // down from the halt until the pool changed, within one request interval.
+    const web = res.trials[0]!.flows.find((f) => f.name === 'client-web')!;
+    expect(web.answeredBy!.map((a) => a.by)).toEqual(['web-1', 'web-2']);
+    expect(web.recoveredMs).not.toBeNull();
+    expect(web.outageMs).toBeGreaterThan(w.minMs - SLACK_MS);
+    expect(web.outageMs).toBeLessThan(lb.tMs + 1000 / web.rateHz + SLACK_MS);
     await expectNoLeaks(before);
   });
 
@@ -64,7 +71,12 @@ describe('vnf-cluster-ha (seeds/002)', () => {
     // The n-th failed read comes (n-1) to n intervals after the kill.
     expect(fired.tMs).toBeGreaterThan((app.triggerCount - 1) * app.updateIntervalS * 1000 - SLACK_MS);
     expect(fired.tMs).toBeLessThan(app.triggerCount * app.updateIntervalS * 1000 + SLACK_MS);
-    expect(at(res, 'vnfm', /^web-1 cmd-action 'sudo service apache2 restart': done/)).toBeDefined();
+    const restarted = at(res, 'vnfm', /^web-1 cmd-action 'sudo service apache2 restart': done/)!;
+    expect(restarted).toBeDefined();
+    // The client's GETs get 502 from the LB from the kill until the restarted service listens.
+    const web = res.trials[0]!.flows.find((f) => f.name === 'client-web')!;
+    expect(web.answeredBy!.map((a) => a.by)).toEqual(['web-1']);
+    expect(web.outageMs).toBeGreaterThan(restarted.tMs - SLACK_MS);
     expect(res.trials[0]!.phases.find((p) => p.name.startsWith('exec in client'))!.detail).toMatch(/\nweb-1$/);
     await expectNoLeaks(before);
   });

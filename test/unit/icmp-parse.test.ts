@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parsePing } from '../../src/probes/icmp/parse.js';
-import { timeOutageMs } from '../../src/probes/icmp/run.js';
+import { timeOutageMs } from '../../src/probes/timed-flow.js';
 import { analyzeFlow } from '../../src/probes/udp/analyze.js';
 
 /** ping -D lines: realtime seconds with µs, as iputils prints them. */
