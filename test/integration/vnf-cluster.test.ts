@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { RunResult } from '../../src/model/result.js';
+import { loadScenario } from '../../src/pipeline/scenario.js';
 import { loadTopology } from '../../src/pipeline/validate.js';
 import { detectionWindowMs } from '../../src/plugins/services/vnf/core.js';
 import { halab } from '../helpers/cli.js';
@@ -78,6 +79,25 @@ describe('vnf-cluster-ha (seeds/002)', () => {
     expect(web.answeredBy!.map((a) => a.by)).toEqual(['web-1']);
     expect(web.outageMs).toBeGreaterThan(restarted.tMs - SLACK_MS);
     expect(res.trials[0]!.phases.find((p) => p.name.startsWith('exec in client'))!.detail).toMatch(/\nweb-1$/);
+    await expectNoLeaks(before);
+  });
+
+  test('two active members (round robin) with http_ping: a dead service costs every other request until the member is respawned', { timeout: 200_000 }, async () => {
+    const before = await takeCensus(['vnf-cluster-ha-active']);
+    const res = await run('labs/vnf-cluster-ha-active.yaml');
+    const failed = at(res, 'vnfm', /^web-1 \(active\) on compute1 failed: http_ping/)!;
+    // The lab's patched policy (http_ping retry 3): refused at once, so 2 to 3 s.
+    const patched = loadScenario('labs/vnf-cluster-ha-active.yaml').lab.topology.clusters![0]!.policies[0]!;
+    expect(patched.name).toBe('http_ping');
+    const w = detectionWindowMs(patched);
+    expect(failed.tMs).toBeGreaterThan(w.minMs - SLACK_MS);
+    expect(failed.tMs).toBeLessThan(w.maxMs + SLACK_MS);
+    const web = res.trials[0]!.flows.find((f) => f.name === 'client-web')!;
+    expect(new Set(web.answeredBy!.map((a) => a.by))).toEqual(new Set(['web-1', 'web-2', 'web-3']));
+    // The LB alternates: never two failed requests in a row, and none after web-1 left the pool.
+    expect(Math.max(...web.lossWindows.map((l) => l.count))).toBe(1);
+    expect(Math.max(...web.lossWindows.map((l) => l.startMs))).toBeLessThan(failed.tMs + SLACK_MS);
+    expect(web.lossWindows.length).toBeGreaterThan(5);
     await expectNoLeaks(before);
   });
 
