@@ -182,7 +182,7 @@ async function handle(r: Request | { op: 'show' } | { op: 'placement' }): Promis
   } catch (e) {
     return { result: 'error', error: (e as Error).message };
   }
-  const table = renderFlows(cfg.chain, u.state.slots);
+  const table = renderFlows(cfg.chain, u.state.slots, u.state.spares);
   const err = await install(table);
   if (err) return { result: 'error', error: `installing the updated chain failed, nothing changed: ${err}` };
   const tMs = monotonicMs();
@@ -227,7 +227,7 @@ function serve(sock: Socket): void {
   sock.on('error', () => sock.destroy());
 }
 
-flows = renderFlows(cfg.chain, st.slots);
+flows = renderFlows(cfg.chain, st.slots, st.spares);
 const initErr = await install(flows);
 if (initErr) {
   console.error(`sfc-agent: cannot program bridge ${cfg.chain.bridge}: ${initErr}`);

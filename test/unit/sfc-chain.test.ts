@@ -160,8 +160,10 @@ describe('flow rules', () => {
     expect(f).toContain('table=10,priority=100,reg1=0,actions=output:fw1-in');
     expect(f).toContain('table=11,priority=100,reg1=1,actions=output:fw2-out');
     expect(f).toContain('table=0,priority=10,in_port=client,actions=output:server');
-    // Spares have no rules: the secure bridge drops what they send.
-    expect(f.some((l) => l.includes('fw3'))).toBe(false);
+    // Spares get no traffic, but what comes out of them goes on (a pair scaled in drains).
+    expect(f.some((l) => l.includes('output:fw3'))).toBe(false);
+    expect(f).toContain(`table=0,priority=200,in_port=fw3-out,${fwd},actions=${mpDpi},resubmit(,12)`);
+    expect(f).toContain(`table=0,priority=200,in_port=fw3-in,${rev},actions=output:client`);
     expect(f.filter((l) => l.startsWith('table=10,'))).toHaveLength(SLOTS);
   });
 

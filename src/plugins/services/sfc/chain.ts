@@ -105,16 +105,18 @@ export function hopTable(chainIndex: number, hop: number, reverse: boolean): num
  * The bridge's whole flow table for the chain config and the groups' current slot tables.
  * Table 0 steers by in_port and classifier; tables 10+ map slots to instance ports. Traffic the
  * classifiers do not match goes straight between the logical ports (ARP, other protocols); anything
- * else (spares, instances' own traffic) is dropped by the bridge's secure fail-mode.
+ * else (instances' own traffic) is dropped by the bridge's secure fail-mode. A group's spares get
+ * no slots but keep the rules for what comes out of them, so a pair just scaled in drains: packets
+ * inside it when the new table lands still reach the next hop.
  */
-export function renderFlows(cfg: ChainConfig, slots: Record<string, Slots>): string[] {
+export function renderFlows(cfg: ChainConfig, slots: Record<string, Slots>, spares: Record<string, string[]> = cfg.spares): string[] {
   const out: string[] = [];
   const direct = new Set<string>();
   Object.entries(cfg.chains).forEach(([, chain], ci) => {
     const groups = chain.groups;
     const last = groups.length - 1;
     const mp = (hop: number) => `multipath(${cfg.groups[groups[hop]!]!.hash},0,modulo_n,${SLOTS},0,${SLOT_REG})`;
-    const membersOf = (hop: number) => members(slots[groups[hop]!]!);
+    const membersOf = (hop: number) => [...members(slots[groups[hop]!]!), ...(spares[groups[hop]!] ?? [])];
     for (const fcName of chain.classifiers) {
       const fc = cfg.classifiers[fcName]!;
       direct.add(`${fc.src}\t${fc.dst}`);
