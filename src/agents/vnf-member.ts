@@ -44,7 +44,8 @@ function tcpUp(): Promise<boolean> {
   });
 }
 
-let lastCpu: { ticks: number; at: number } | null = null;
+// Per pid: a restarted app starts its tick count again.
+let lastCpu: { pid: number; ticks: number; at: number } | null = null;
 /** The app's RSS (MB) and CPU use (%) since the last read, from /proc. */
 function usage(): { memMb: number; cpuPct: number } {
   try {
@@ -54,8 +55,8 @@ function usage(): { memMb: number; cpuPct: number } {
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     const ticks = Number(f[11]) + Number(f[12]);
     const now = Date.now();
-    const cpuPct = lastCpu ? ((ticks - lastCpu.ticks) / 100 / ((now - lastCpu.at) / 1000)) * 100 : 0;
-    lastCpu = { ticks, at: now };
+    const cpuPct = lastCpu?.pid === pid ? ((ticks - lastCpu.ticks) / 100 / ((now - lastCpu.at) / 1000)) * 100 : 0;
+    lastCpu = { pid, ticks, at: now };
     return { memMb: rss ? Math.round(Number(rss[1]) / 1024) : 0, cpuPct: Math.round(cpuPct) };
   } catch {
     return { memMb: 0, cpuPct: 0 };

@@ -101,6 +101,22 @@ describe('vnf-cluster-ha (seeds/002)', () => {
     await expectNoLeaks(before);
   });
 
+  test('an app burning CPU trips the os_cpu_usage trigger, whose command restarts it', { timeout: 200_000 }, async () => {
+    const before = await takeCensus(['vnf-cluster-ha-cpu']);
+    const res = await run('labs/vnf-cluster-ha-cpu.yaml');
+    const burn = res.trials[0]!.phases.find((p) => p.name.startsWith('exec in client'))!;
+    const fired = at(res, 'vnfm', /^web-1 trigger system\.cpu\.util\.min\(#3\)>25 fired \(os_cpu_usage (\d+) %/)!;
+    expect(fired, 'trigger event').toBeDefined();
+    expect(Number(/os_cpu_usage (\d+) %/.exec(fired.detail)![1])).toBeGreaterThan(25);
+    // trigger_count reads above the threshold, update_interval apart, after the burn began.
+    const app = loadScenario('labs/vnf-cluster-ha-cpu.yaml').lab.topology.clusters![0]!.app!;
+    expect(fired.tMs - burn.fromMs).toBeGreaterThan((app.triggerCount - 1) * app.updateIntervalS * 1000 - SLACK_MS);
+    expect(fired.tMs - burn.fromMs).toBeLessThan((app.triggerCount + 1) * app.updateIntervalS * 1000 + SLACK_MS);
+    expect(at(res, 'vnfm', /^web-1 cmd-action 'sudo service apache2 restart': done/)!.tMs).toBeGreaterThanOrEqual(fired.tMs);
+    expect(res.trials[0]!.flows[0]!.recoveredMs).not.toBeNull();
+    await expectNoLeaks(before);
+  });
+
   test('halab status shows the cluster members with their roles, before and after a fail-over', { timeout: 200_000 }, async () => {
     const lab = 'vnf-it1';
     const before = await takeCensus([lab]);
