@@ -4,7 +4,7 @@
  * scale-in GROUP [PAIR], respawn PAIR [--to SPARE], show, placement. Prints the JSON reply; exit 0
  * done, 1 refused (the reply says why), 2 not sent.
  */
-import { connect } from 'node:net';
+import { agentRequest, printReply } from '../agent-request.js';
 import { UsageError } from '../../errors.js';
 
 export async function sfcCommand(op: string, args: string[], opts: { to?: string; timeout?: string; spare?: string }): Promise<void> {
@@ -20,29 +20,7 @@ export async function sfcCommand(op: string, args: string[], opts: { to?: string
     req.group = args[0]!;
     if (args[1]) req.pair = args[1];
   }
-  const m = /^(.+):(\d+)$/.exec(opts.to ?? '127.0.0.1:5556');
-  if (!m) throw new UsageError(`--to '${opts.to}' is not HOST:PORT`);
-  const timeoutMs = Number(opts.timeout ?? 10) * 1000;
-  const reply = await new Promise<string>((res, rej) => {
-    const sock = connect({ host: m[1]!, port: Number(m[2]) });
-    let buf = '';
-    const timer = setTimeout(() => {
-      sock.destroy();
-      rej(new UsageError(`no reply from the sfc-agent at ${m[1]}:${m[2]} within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-    sock.setEncoding('utf8');
-    sock.on('connect', () => sock.end(JSON.stringify(req) + '\n'));
-    sock.on('data', (d: string) => (buf += d));
-    sock.on('error', (e) => {
-      clearTimeout(timer);
-      rej(new UsageError(`cannot reach the sfc-agent at ${m[1]}:${m[2]}: ${e.message} (run this inside the chain's node: halab exec LAB NODE -- halab sfc ...)`));
-    });
-    sock.on('close', () => {
-      clearTimeout(timer);
-      if (buf.includes('\n')) res(buf.slice(0, buf.indexOf('\n')));
-      else rej(new UsageError(`the sfc-agent at ${m[1]}:${m[2]} closed the connection without a reply`));
-    });
-  });
-  console.log(reply);
-  process.exitCode = (JSON.parse(reply) as { result?: string }).result === 'success' ? 0 : 1;
+  printReply(
+    await agentRequest({ agent: 'sfc-agent', to: opts.to ?? '127.0.0.1:5556', timeoutS: opts.timeout, line: JSON.stringify(req), hint: "run this inside the chain's node: halab exec LAB NODE -- halab sfc ..." }),
+  );
 }
