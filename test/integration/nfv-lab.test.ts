@@ -21,8 +21,14 @@ const LABS = ['nfv-utm-ha', 'nfv-utm-ha-nic', 'nfv-utm-ha-restart'];
 test('nfv-utm-ha: halt, NIC down, restart of the master side; every pair back through the slave', async () => {
   const before = await takeCensus(LABS);
   const r = await halab(['run', 'labs', '--filter', 'nfv-utm-ha(-nic|-restart)?\\.yaml$', '--out', out, '--json'], { timeoutMs: 400_000 });
-  expect(r.code, r.stderr.slice(-3000)).toBe(0);
-  const runs = JSON.parse(r.stdout) as RunResult[];
+  let runs: RunResult[] = [];
+  try {
+    runs = JSON.parse(r.stdout) as RunResult[];
+  } catch {
+    // no JSON: the stderr below says why
+  }
+  const failed = runs.flatMap((x) => x.trials.flatMap((t) => t.assertions.filter((a) => !a.ok).map((a) => `${x.lab}: ${a.name}: ${a.detail}`)));
+  expect(r.code, failed.length ? failed.join('\n') : r.stderr.slice(-3000)).toBe(0);
   expect(runs.map((x) => x.lab).sort()).toEqual(LABS);
   for (const run of runs) {
     const t = run.trials[0]!;
