@@ -13,6 +13,7 @@ import {
   checkClientOptions,
   classifyIperf3Error,
   clientArgv,
+  tcpBlockBytes,
   Iperf3ParseError,
   parseBitrate,
   parseIperf3Json,
@@ -156,6 +157,17 @@ describe('iperf3 client options', () => {
       'iperf3', '-c', '10.0.0.3', '-p', '5002', '-u', '-b', '1M', '-t', '2', '-i', '0.1', '-R', '--json', '--connect-timeout', '3000',
     ]);
     expect(clientArgv({ dst: '10.0.0.3', bitrate: '0' })).toContain('0');
+    // A capped TCP flow writes blocks small enough for 8 per report interval (10M: 15625 bytes).
+    expect(clientArgv({ dst: '10.0.0.3', bitrate: '10M' })).toEqual(['iperf3', '-c', '10.0.0.3', '-p', '5201', '-b', '10M', '-t', '10', '-i', '0.1', '-l', '15625', '--json', '--get-server-output', '--connect-timeout', '3000']);
+    expect(clientArgv({ dst: '10.0.0.3', bitrate: '10M', udp: true })).not.toContain('-l');
+  });
+
+  test('tcpBlockBytes: iperf3 default (null) at high rates and unlimited; 1 KiB at least', () => {
+    expect(tcpBlockBytes('100M', 0.1)).toBeNull();
+    expect(tcpBlockBytes('0', 0.1)).toBeNull();
+    expect(tcpBlockBytes('10M', 0.1)).toBe(15625);
+    expect(tcpBlockBytes('10M', 1)).toBeNull();
+    expect(tcpBlockBytes('100K', 0.1)).toBe(1024);
   });
 
   test('bitrates in iperf3 syntax', () => {

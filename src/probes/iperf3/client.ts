@@ -62,8 +62,24 @@ export function checkClientOptions(o: Omit<Iperf3ClientOptions, 'ns' | 'dst'>): 
   return bad;
 }
 
+/** iperf3's TCP write size (`-l`) when none is given: 128 KiB. */
+const TCP_BLOCK_BYTES = 128 * 1024;
+
+/**
+ * A TCP write size that puts at least 8 writes in each report interval, or null for iperf3's own.
+ * A paced sender writes whole blocks: at 10 Mbit/s, 128 KiB blocks come 9.5 times a second, so one
+ * 0.1 s interval in 22 sees none, at either end, and would read as a dip to nothing.
+ */
+export function tcpBlockBytes(bitrate: string, intervalS: number): number | null {
+  const bps = parseBitrate(bitrate);
+  if (!bps) return null;
+  const bytes = Math.max(1024, Math.floor((bps * intervalS) / 8 / 8));
+  return bytes < TCP_BLOCK_BYTES ? bytes : null;
+}
+
 /** The client's command line (without the namespace). */
 export function clientArgv(o: Omit<Iperf3ClientOptions, 'ns' | 'lab'>): string[] {
+  const block = o.udp ? null : tcpBlockBytes(o.bitrate ?? DEFAULT_BITRATE.tcp, o.intervalS ?? DEFAULT_INTERVAL_S);
   return [
     'iperf3',
     '-c', o.dst,
@@ -72,6 +88,7 @@ export function clientArgv(o: Omit<Iperf3ClientOptions, 'ns' | 'lab'>): string[]
     '-b', o.bitrate ?? (o.udp ? DEFAULT_BITRATE.udp : DEFAULT_BITRATE.tcp),
     '-t', String(o.timeS ?? DEFAULT_TIME_S),
     '-i', String(o.intervalS ?? DEFAULT_INTERVAL_S),
+    ...(block !== null ? ['-l', String(block)] : []),
     ...(o.reverse ? ['-R'] : []),
     '--json',
     ...(o.serverOutput === false ? [] : ['--get-server-output']),
