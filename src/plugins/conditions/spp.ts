@@ -22,7 +22,7 @@ interface SppCondOptions {
 
 function agentConfig(node: StateNode): AgentConfig | null {
   try {
-    return JSON.parse(readFileSync(sppFiles(node).agentConfig, 'utf8')) as AgentConfig;
+    return JSON.parse(readFileSync(sppFiles(node).config, 'utf8')) as AgentConfig;
   } catch {
     return null;
   }

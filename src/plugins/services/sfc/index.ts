@@ -6,19 +6,16 @@
  * as OpenFlow rules, monitors the instances (Tacker's ping / http_ping) and updates the chain on
  * respawn, scale-out and scale-in (requests over TCP: `halab sfc ...` inside the node).
  */
-import { agentArgv } from '../../../agents/run.js';
 import type { Action, Step } from '../../../model/plan.js';
 import { eventsFile } from '../../../runtime/events.js';
 import { isAlive, readJsonFile } from '../../../runtime/netns/proc.js';
 import { ovsDb, ovsEnv } from '../../switches/ovs/daemons.js';
 import type { RunNode, ServiceKind } from '../../types.js';
+import { agentAction, agentFiles } from '../agent.js';
 import { DEFAULTS, sfcSchema, type AgentConfig, type SfcOptions } from './options.js';
 import { resolveChain } from './resolve.js';
 
-export function sfcFiles(node: { dir: string }) {
-  const d = `${node.dir}/sfc`;
-  return { dir: d, agentConfig: `${d}/agent.json`, state: `${d}/state.json`, log: `${d}/sfc-agent.log`, pid: `${d}/sfc-agent.pid` };
-}
+export const sfcFiles = (node: { dir: string }) => agentFiles(node, 'sfc', 'sfc-agent');
 
 /** What the engine keeps in its state file (readiness, status, the CLI's `show`). */
 export interface SfcState {
@@ -95,19 +92,16 @@ export const sfc: ServiceKind = {
       undo: [],
       coveredBy: `ovs-bridge:${node.name}:${o.bridge ?? chain.bridge}`,
     };
-    const agent: Action = {
+    const agent = agentAction({
       id: `sfc:${node.name}`,
-      phase: 'services',
-      node: node.name,
+      node,
+      spec,
       what: `sfc-agent (vnffg-ha engine) in ${node.name}: ${Object.keys(chain.chains).join(', ')}: ${groups}; spares ${Object.values(chain.spares).flat().join(', ') || 'none'}; ${m ? `monitor ${m.driver} -> ${m.actions.join(', ')}` : 'no monitor'}; API on ${agentConfig.address}:${agentConfig.port}`,
-      path: spec.path,
-      do: [
-        { t: 'mkdir', path: f.dir },
-        { t: 'write', path: f.agentConfig, content: JSON.stringify(agentConfig, null, 2) + '\n' },
-        { t: 'spawn', ns: node.ns, env: ovsEnv(node), argv: agentArgv('sfc-agent', ['--config', f.agentConfig]), log: f.log, pidfile: f.pid },
-      ],
-      undo: [{ t: 'kill', pidfile: f.pid }],
-    };
+      program: 'sfc-agent',
+      files: f,
+      config: agentConfig,
+      env: ovsEnv(node),
+    });
     return [secure, agent];
   },
 

@@ -189,7 +189,7 @@ export interface ResolvedClassifier {
   dstPorts?: [number, number];
 }
 
-/** What the service hands the engine (agent.json in the node's sfc dir). */
+/** What the service hands the engine (config.json in the node's sfc dir). */
 export interface AgentConfig {
   chain: ChainConfig;
   monitoring?: Required<Omit<Monitoring, 'port'>> & { port: number };

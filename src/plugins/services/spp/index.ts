@@ -8,19 +8,19 @@
  * programs the bridge's flow table at each flush.
  */
 import { isIP } from 'node:net';
-import { agentArgv } from '../../../agents/run.js';
 import type { LabNode } from '../../../model/lab.js';
 import type { Action, Step } from '../../../model/plan.js';
 import { eventsFile } from '../../../runtime/events.js';
 import { isAlive, readJsonFile } from '../../../runtime/netns/proc.js';
 import { ovsDb, ovsEnv } from '../../switches/ovs/daemons.js';
 import type { RunNode, ServiceKind } from '../../types.js';
+import { agentAction, agentFiles } from '../agent.js';
 import { MAX_COMMANDS, ringDeq, ringNames, summarize, vhostNames, type PortMap, type SppState } from './batch.js';
 import { DEFAULTS, sppSchema, vfConfig, type SppOptions } from './options.js';
 
 export function sppFiles(node: { dir: string }) {
-  const d = `${node.dir}/spp`;
-  return { dir: d, vfConfig: `${d}/spp_vf.json`, agentConfig: `${d}/agent.json`, state: `${d}/state.json`, log: `${d}/spp-agent.log`, pid: `${d}/spp-agent.pid` };
+  const f = agentFiles(node, 'spp', 'spp-agent');
+  return { ...f, vfConfig: `${f.dir}/spp_vf.json` };
 }
 
 export interface SppStateFile {
@@ -128,22 +128,19 @@ export const spp: ServiceKind = {
       undo: [],
       coveredBy: `ovs-bridge:${node.name}:${cfg.name}`,
     };
-    const agentAction: Action = {
+    const agent = agentAction({
       id: `spp:${node.name}`,
-      phase: 'services',
-      node: node.name,
+      node,
+      spec,
       what: `spp-agent in ${node.name}: spp_vf ${cfg.name} (process ${cfg.processId}, cores ${cfg.cores.join(',')}), batches on ${agentConfig.address}:${agentConfig.port}, apply ${agentConfig.apply}`,
-      path: spec.path,
-      do: [
-        { t: 'mkdir', path: f.dir },
-        // The memo's per-NIC configuration file, as spp_vf --config would read it.
-        { t: 'write', path: f.vfConfig, content: JSON.stringify({ vfs: o.vfs }, null, 2) + '\n' },
-        { t: 'write', path: f.agentConfig, content: JSON.stringify(agentConfig, null, 2) + '\n' },
-        { t: 'spawn', ns: node.ns, env: ovsEnv(node), argv: agentArgv('spp-agent', ['--config', f.agentConfig]), log: f.log, pidfile: f.pid },
-      ],
-      undo: [{ t: 'kill', pidfile: f.pid }],
-    };
-    return [ringsAction, agentAction];
+      program: 'spp-agent',
+      files: f,
+      // The memo's per-NIC configuration file, as spp_vf --config would read it.
+      extraFiles: [{ path: f.vfConfig, content: JSON.stringify({ vfs: o.vfs }, null, 2) + '\n' }],
+      config: agentConfig,
+      env: ovsEnv(node),
+    });
+    return [ringsAction, agent];
   },
 
   async ready(node) {

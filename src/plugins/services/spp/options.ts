@@ -65,7 +65,7 @@ export function vfConfig(o: SppOptions): VfConfig {
   };
 }
 
-/** What the service hands the spp-agent (agent.json in the node's spp dir). */
+/** What the service hands the spp-agent (config.json in the node's spp dir). */
 export interface AgentConfig {
   vf: VfConfig;
   map: PortMap;

@@ -6,19 +6,15 @@
  * every VLAN change is a lab event (`tor-request`, `tor-vlan`). The request logic is pure
  * (./core.ts); see docs/services.md for the API.
  */
-import { agentArgv } from '../../../agents/run.js';
-import type { Action } from '../../../model/plan.js';
 import { eventsFile } from '../../../runtime/events.js';
 import { pidfileAlive, readJsonFile } from '../../../runtime/netns/proc.js';
 import { closest } from '../../../util/names.js';
 import { ovsDb, ovsEnv } from '../../switches/ovs/daemons.js';
 import type { ServiceKind } from '../../types.js';
+import { agentAction, agentFiles } from '../agent.js';
 import { parseListen, torControllerSchema, type TorControllerConfig, type TorControllerOptions, type TorControllerState } from './options.js';
 
-export function torControllerFiles(node: { dir: string }) {
-  const d = `${node.dir}/tor-controller`;
-  return { dir: d, config: `${d}/config.json`, state: `${d}/state.json`, log: `${d}/tor-controller.log`, pid: `${d}/tor-controller.pid` };
-}
+export const torControllerFiles = (node: { dir: string }) => agentFiles(node, 'tor-controller');
 
 export function readTorState(node: { dir: string }): TorControllerState | null {
   return readJsonFile<TorControllerState>(torControllerFiles(node).state);
@@ -86,19 +82,16 @@ export const torController: ServiceKind = {
       events: eventsFile(ctx.lab.stateDir),
       state: f.state,
     };
-    const action: Action = {
+    const action = agentAction({
       id: `tor-controller:${node.name}`,
-      phase: 'services',
-      node: node.name,
+      node,
+      spec,
       what: `TOR controller in ${node.name} on ${o.listen}: physical ports ${Object.entries(o.ports).map(([k, v]) => `${k}=${v}`).join(', ')} of ${o.bridge}`,
-      path: spec.path,
-      do: [
-        { t: 'mkdir', path: f.dir },
-        { t: 'write', path: f.config, content: JSON.stringify(config, null, 2) + '\n' },
-        { t: 'spawn', ns: node.ns, argv: agentArgv('tor-controller', ['--config', f.config]), log: f.log, pidfile: f.pid, env: ovsEnv(node) },
-      ],
-      undo: [{ t: 'kill', pidfile: f.pid }],
-    };
+      program: 'tor-controller',
+      files: f,
+      config,
+      env: ovsEnv(node),
+    });
     return [action];
   },
 

@@ -4,7 +4,6 @@
  * vnf-lb on the load balancer (the VIP), vnf-vim on each compute host (creates members on
  * respawn), and vnfm on the VNFM node (the monitor; its status is the cluster and member tables).
  */
-import { agentArgv } from '../../../agents/run.js';
 import type { Cluster } from '../../../model/cluster.js';
 import type { LabNode } from '../../../model/lab.js';
 import type { Action } from '../../../model/plan.js';
@@ -12,9 +11,9 @@ import type { ServiceSpec, Topology } from '../../../model/topology.js';
 import { eventsFile } from '../../../runtime/events.js';
 import { pidfileAlive, readJsonFile } from '../../../runtime/netns/proc.js';
 import type { ServiceKind } from '../../types.js';
+import { agentAction, agentFiles } from '../agent.js';
 import { clusterOptionSchema, LB_CONTROL_PORT, VIM_PORT, type VnfmConfig, type VnfmState } from './options.js';
 
-const files = (node: { dir: string }, kind: string) => ({ dir: `${node.dir}/${kind}`, config: `${node.dir}/${kind}/config.json`, state: `${node.dir}/${kind}/state.json`, log: `${node.dir}/${kind}/${kind}.log`, pid: `${node.dir}/${kind}/${kind}.pid` });
 
 function clusterOf(topo: Topology, spec: ServiceSpec): Cluster {
   const name = String(spec.options['cluster']);
@@ -36,21 +35,8 @@ function mgmtAddress(topo: Topology, c: Cluster, node: string): string {
   return a;
 }
 
-function agentAction(node: LabNode, spec: ServiceSpec, kind: string, what: string, config: unknown, args?: string[]): Action {
-  const f = files(node, kind);
-  return {
-    id: `${kind}:${node.name}`,
-    phase: 'services',
-    node: node.name,
-    what,
-    path: spec.path,
-    do: [
-      { t: 'mkdir', path: f.dir },
-      ...(config === null ? [] : [{ t: 'write' as const, path: f.config, content: JSON.stringify(config, null, 2) + '\n' }]),
-      { t: 'spawn', ns: node.ns, argv: agentArgv(kind, args ?? ['--config', f.config]), log: f.log, pidfile: f.pid },
-    ],
-    undo: [{ t: 'kill', pidfile: f.pid }],
-  };
+function vnfAgent(node: LabNode, spec: ServiceSpec, kind: string, what: string, config: unknown, args?: string[]): Action {
+  return agentAction({ id: `${kind}:${node.name}`, node, spec, what, program: kind, files: agentFiles(node, kind), config, ...(args ? { args } : {}) });
 }
 
 function simple(kind: string, summary: string): Pick<ServiceKind, 'kind' | 'summary' | 'schema' | 'requires' | 'check' | 'logs'> & { running: (n: { dir: string }) => boolean } {
@@ -61,8 +47,8 @@ function simple(kind: string, summary: string): Pick<ServiceKind, 'kind' | 'summ
     requires: [],
     // Generated from `clusters:`, which pipeline/clusters.ts has checked with positions.
     check() {},
-    logs: (node) => [files(node, kind).log],
-    running: (node) => pidfileAlive(files(node, kind).pid),
+    logs: (node) => [agentFiles(node, kind).log],
+    running: (node) => pidfileAlive(agentFiles(node, kind).pid),
   };
 }
 
@@ -72,7 +58,7 @@ export const vnfMember: ServiceKind = {
   plan(node, spec, ctx) {
     const c = clusterOf(ctx.lab.topology, spec);
     const app = c.app ?? { appName: 'httpd', appPort: c.lb.poolPort };
-    return [agentAction(node, spec, 'vnf-member', `${node.name}: ${app.appName} on port ${app.appPort} and its agent on 10050`, null, ['--name', node.name, '--app', app.appName, '--port', String(app.appPort)])];
+    return [vnfAgent(node, spec, 'vnf-member', `${node.name}: ${app.appName} on port ${app.appPort} and its agent on 10050`, null, ['--name', node.name, '--app', app.appName, '--port', String(app.appPort)])];
   },
   async ready(node) {
     return memberBase.running(node) ? { ready: true, detail: 'running' } : { ready: false, detail: 'vnf-member is not running' };
@@ -90,7 +76,7 @@ export const vnfLb: ServiceKind = {
     const c = clusterOf(ctx.lab.topology, spec);
     const control = mgmtAddress(ctx.lab.topology, c, node.name);
     const config = { node: node.name, cluster: c.name, vip: c.lb.vip, vipPort: c.lb.vipPort, poolPort: c.lb.poolPort, control: { address: control, port: LB_CONTROL_PORT }, members: [], events: eventsFile(ctx.lab.stateDir) };
-    return [agentAction(node, spec, 'vnf-lb', `${node.name}: VIP ${c.lb.vip}:${c.lb.vipPort} of cluster ${c.name} (pool set by the VNFM on ${control}:${LB_CONTROL_PORT})`, config)];
+    return [vnfAgent(node, spec, 'vnf-lb', `${node.name}: VIP ${c.lb.vip}:${c.lb.vipPort} of cluster ${c.name} (pool set by the VNFM on ${control}:${LB_CONTROL_PORT})`, config)];
   },
   async ready(node) {
     return lbBase.running(node) ? { ready: true, detail: 'running' } : { ready: false, detail: 'vnf-lb is not running' };
@@ -109,7 +95,7 @@ export const vnfVim: ServiceKind = {
     const address = v4(ctx.lab.topology, node.name, c.bridge)[0]!;
     const app = c.app ?? { appName: 'httpd', appPort: c.lb.poolPort };
     const config = { node: node.name, lab: ctx.lab.name, stateDir: ctx.lab.stateDir, listen: { address, port: VIM_PORT }, app: { name: app.appName, port: app.appPort }, events: eventsFile(ctx.lab.stateDir) };
-    return [agentAction(node, spec, 'vnf-vim', `${node.name}: VIM on ${address}:${VIM_PORT}, members on ${c.bridge}`, config)];
+    return [vnfAgent(node, spec, 'vnf-vim', `${node.name}: VIM on ${address}:${VIM_PORT}, members on ${c.bridge}`, config)];
   },
   async ready(node) {
     return vimBase.running(node) ? { ready: true, detail: 'running' } : { ready: false, detail: 'vnf-vim is not running' };
@@ -127,7 +113,7 @@ export const vnfm: ServiceKind = {
   plan(node, spec, ctx) {
     const topo = ctx.lab.topology;
     const c = clusterOf(topo, spec);
-    const f = files(node, 'vnfm-monitor');
+    const f = agentFiles(node, 'vnfm-monitor');
     const vims = Object.fromEntries([...new Set(c.placement.map((p) => p.host))].map((h) => [h, { address: v4(topo, h, c.bridge)[0]!, port: VIM_PORT }]));
     const config: VnfmConfig = {
       node: node.name,
@@ -144,17 +130,17 @@ export const vnfm: ServiceKind = {
       state: f.state,
     };
     const pol = c.policies.map((p) => (p.name === 'ping' ? `ping count ${p.count} interval ${p.intervalS}s` : `http_ping retry ${p.retry} timeout ${p.timeoutS}s`)).join(', ');
-    return [agentAction(node, spec, 'vnfm-monitor', `${node.name}: VNFM of cluster ${c.name} (${c.members.map((m) => `${m.name} ${m.role}`).join(', ')}; ${pol || 'no monitoring policy'}${c.app ? ', zabbix app monitoring' : ''})`, config)];
+    return [vnfAgent(node, spec, 'vnfm-monitor', `${node.name}: VNFM of cluster ${c.name} (${c.members.map((m) => `${m.name} ${m.role}`).join(', ')}; ${pol || 'no monitoring policy'}${c.app ? ', zabbix app monitoring' : ''})`, config)];
   },
-  logs: (node) => [files(node, 'vnfm-monitor').log],
+  logs: (node) => [agentFiles(node, 'vnfm-monitor').log],
   async ready(node) {
-    const f = files(node, 'vnfm-monitor');
+    const f = agentFiles(node, 'vnfm-monitor');
     if (!pidfileAlive(f.pid)) return { ready: false, detail: `the VNFM monitor is not running (see ${f.log})` };
     const s = readJsonFile<VnfmState>(f.state);
     return s?.phase === 'monitoring' ? { ready: true, detail: s.detail } : { ready: false, detail: s ? `${s.phase}: ${s.detail}` : 'starting' };
   },
   async status(node) {
-    const f = files(node, 'vnfm-monitor');
+    const f = agentFiles(node, 'vnfm-monitor');
     const running = pidfileAlive(f.pid);
     const s = readJsonFile<VnfmState>(f.state);
     const roles = s ? `${s.members.filter((m) => m.role === 'active' && m.status === 'ACTIVE').length} active, ${s.members.filter((m) => m.role === 'standby' && m.status === 'ACTIVE').length} standby` : '';
