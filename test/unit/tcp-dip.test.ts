@@ -55,3 +55,16 @@ test('a test stopped by the harness: its short last interval and the last moment
   expect(broke.lost).toBe(5);
   expect(broke.recoveredMs).toBeNull();
 });
+
+test("the receiver's intervals after the sender's last one are the stop, not a dip; a blocked sender's are not", () => {
+  const sender = Array.from({ length: 20 }, (_, k) => iv(k / 10, 10e6));
+  // The server went on reporting for 0.3 s after the client stopped: nothing arrived then.
+  const receiver = [...Array.from({ length: 20 }, (_, k) => iv(k / 10, 10e6)), iv(2.0, 0), iv(2.1, 0), iv(2.2, 0)];
+  const d = tcpDip({ receiver, sender, startedMs: 0 }, 1000);
+  expect(d.lost).toBe(0);
+  expect(d.sent).toBe(20);
+  // A dead path: the sender reports to the end (blocked), the receiver gets nothing from 1.5 s.
+  const dead = tcpDip({ receiver: receiver.map((i) => (i.startS >= 1.5 ? { ...i, bitsPerSecond: 0 } : i)), sender: [...sender, iv(2.0, 0), iv(2.1, 0), iv(2.2, 0)], startedMs: 0 }, 1000);
+  expect(dead.lost).toBe(8);
+  expect(dead.recoveredMs).toBeNull();
+});

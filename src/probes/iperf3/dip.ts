@@ -27,7 +27,12 @@ export interface TcpDip {
 export const DOWN_FRACTION = 0.1;
 
 export function tcpDip(f: Pick<Iperf3Flow, 'receiver' | 'sender' | 'startedMs'>, refMs: number, untilMs?: number): TcpDip {
-  const all = (f.receiver?.length ? f.receiver : (f.sender ?? [])).filter((i) => !i.omitted && i.endS > i.startS);
+  const usable = (l: Iperf3Flow['sender']) => (l ?? []).filter((i) => !i.omitted && i.endS > i.startS);
+  const sent = usable(f.sender);
+  // The receiver's intervals after the sender's last one are the stop (the client was told to end
+  // and sent no more), not the path: a sender blocked by a dead path still reports its intervals.
+  const senderEndS = sent.length ? sent.at(-1)!.endS : Infinity;
+  const all = f.receiver?.length ? usable(f.receiver).filter((i) => i.startS < senderEndS - 1e-6) : sent;
   const nominal = all.length > 1 ? all[0]!.endS - all[0]!.startS : 0.1;
   // A test stopped by the harness ends with a partial interval (a few ms of a paced sender may
   // carry nothing): one shorter than half an interval says nothing about the path.
