@@ -6,25 +6,17 @@
  * init has succeeded and the master answers. Decisions are lab events (kind `orchestrator`).
  */
 import { isIP } from 'node:net';
-import { agentArgv } from '../../../agents/run.js';
-import type { Action } from '../../../model/plan.js';
 import type { Node } from '../../../model/topology.js';
 import { eventsFile, monotonicMs } from '../../../runtime/events.js';
-import { pidfileAlive, readJsonFile } from '../../../runtime/netns/proc.js';
 import { closest } from '../../../util/names.js';
 import { parseListen, type TorControllerOptions } from '../tor-controller/options.js';
 import type { UtmHaOptions } from '../utm-ha/options.js';
 import type { CheckCtx, ServiceKind } from '../../types.js';
+import { agentAction, agentFiles, agentRunning, readAgentState } from '../agent.js';
 import { DEFAULTS, orchestratorSchema, type OrchestratorConfig, type OrchestratorOptions, type OrchestratorState } from './options.js';
 
-export function orchestratorFiles(node: { dir: string }) {
-  const d = `${node.dir}/orchestrator`;
-  return { dir: d, config: `${d}/config.json`, state: `${d}/state.json`, log: `${d}/orchestrator.log`, pid: `${d}/orchestrator.pid` };
-}
-
-export function readOrchestratorState(node: { dir: string }): OrchestratorState | null {
-  return readJsonFile<OrchestratorState>(orchestratorFiles(node).state);
-}
+export const orchestratorFiles = (node: { dir: string }) => agentFiles(node, 'orchestrator');
+export const readOrchestratorState = (node: { dir: string }) => readAgentState<OrchestratorState>(orchestratorFiles(node));
 
 
 /** The tor-controllers of the topology: node, listen text, options. */
@@ -162,25 +154,21 @@ export const orchestrator: ServiceKind = {
       events: eventsFile(ctx.lab.stateDir),
       state: f.state,
     };
-    const action: Action = {
+    const action = agentAction({
       id: `orchestrator:${node.name}`,
-      phase: 'services',
-      node: node.name,
+      node,
+      spec,
       what: `orchestrator in ${node.name}: HA init via ${o.controller}, monitor ${o.master.mgmt} every ${config.intervalMs} ms (${config.misses} misses), fail-over ${o.master['switch-port']} -> ${o.slave['switch-port']}, results polled every ${config.pollIntervalMs} ms${u ? `, fencing through utm-ha on :${u.port} (lease ${config.utmHa!.leaseMs} ms)` : ''}${g ? `, gratuitous ARP from ${g.node}` : ''}`,
-      path: spec.path,
-      do: [
-        { t: 'mkdir', path: f.dir },
-        { t: 'write', path: f.config, content: JSON.stringify(config, null, 2) + '\n' },
-        { t: 'spawn', ns: node.ns, argv: agentArgv('orchestrator', ['--config', f.config]), log: f.log, pidfile: f.pid },
-      ],
-      undo: [{ t: 'kill', pidfile: f.pid }],
-    };
+      program: 'orchestrator',
+      files: f,
+      config,
+    });
     return [action];
   },
 
   async ready(node) {
     const f = orchestratorFiles(node);
-    if (!pidfileAlive(f.pid)) return { ready: false, detail: `the orchestrator is not running (see ${f.log})` };
+    if (!agentRunning(f)) return { ready: false, detail: `the orchestrator is not running (see ${f.log})` };
     const s = readOrchestratorState(node);
     if (!s) return { ready: false, detail: 'the orchestrator has not started' };
     const forS = ((monotonicMs() - s.sinceMs) / 1000).toFixed(1);
@@ -189,7 +177,7 @@ export const orchestrator: ServiceKind = {
   },
 
   async status(node) {
-    const running = pidfileAlive(orchestratorFiles(node).pid);
+    const running = agentRunning(orchestratorFiles(node));
     const s = readOrchestratorState(node);
     const summary = !running ? 'orchestrator is not running' : !s ? 'orchestrator starting' : `orchestrator ${s.phase}: ${s.detail}`;
     return {

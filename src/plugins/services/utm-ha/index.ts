@@ -5,19 +5,14 @@
  * the mgmt network, and fences them again when it is demoted or its lease runs out. `up` returns
  * once it listens (fenced). Role changes are lab events (kind `utm-ha`); docs/services.md has the API.
  */
-import { agentArgv } from '../../../agents/run.js';
-import type { Action } from '../../../model/plan.js';
 import { eventsFile } from '../../../runtime/events.js';
-import { pidfileAlive, readJsonFile } from '../../../runtime/netns/proc.js';
 import { closest } from '../../../util/names.js';
 import { parseListen } from '../tor-controller/options.js';
 import type { ServiceKind } from '../../types.js';
+import { agentAction, agentFiles, agentRunning, readAgentState } from '../agent.js';
 import { utmHaSchema, type UtmHaConfig, type UtmHaOptions, type UtmHaState } from './options.js';
 
-export function utmHaFiles(node: { dir: string }) {
-  const d = `${node.dir}/utm-ha`;
-  return { dir: d, config: `${d}/config.json`, state: `${d}/state.json`, log: `${d}/utm-ha.log`, pid: `${d}/utm-ha.pid` };
-}
+export const utmHaFiles = (node: { dir: string }) => agentFiles(node, 'utm-ha');
 
 export const utmHa: ServiceKind = {
   kind: 'utm-ha',
@@ -70,27 +65,14 @@ export const utmHa: ServiceKind = {
       events: eventsFile(ctx.lab.stateDir),
       state: f.state,
     };
-    const action: Action = {
-      id: `utm-ha:${node.name}`,
-      phase: 'services',
-      node: node.name,
-      what: `utm-ha in ${node.name} on ${o.listen}: ${o.interfaces.join(', ')} fenced until promoted`,
-      path: spec.path,
-      do: [
-        { t: 'mkdir', path: f.dir },
-        { t: 'write', path: f.config, content: JSON.stringify(config, null, 2) + '\n' },
-        { t: 'spawn', ns: node.ns, argv: agentArgv('utm-ha', ['--config', f.config]), log: f.log, pidfile: f.pid },
-      ],
-      undo: [{ t: 'kill', pidfile: f.pid }],
-    };
-    return [action];
+    return [agentAction({ id: `utm-ha:${node.name}`, node, spec, what: `utm-ha in ${node.name} on ${o.listen}: ${o.interfaces.join(', ')} fenced until promoted`, program: 'utm-ha', files: f, config })];
   },
 
   async ready(node, spec) {
     const o = spec.options as unknown as UtmHaOptions;
     const f = utmHaFiles(node);
-    if (!pidfileAlive(f.pid)) return { ready: false, detail: `utm-ha is not running (see ${f.log})` };
-    const s = readJsonFile<UtmHaState>(f.state);
+    if (!agentRunning(f)) return { ready: false, detail: `utm-ha is not running (see ${f.log})` };
+    const s = readAgentState<UtmHaState>(f);
     if (!s?.listening) return { ready: false, detail: `not listening on ${o.listen} yet` };
     return { ready: true, detail: `${s.role} (${s.reason}), listening on ${s.listening}` };
   },
@@ -98,8 +80,8 @@ export const utmHa: ServiceKind = {
   async status(node, spec) {
     const o = spec.options as unknown as UtmHaOptions;
     const f = utmHaFiles(node);
-    const running = pidfileAlive(f.pid);
-    const s = readJsonFile<UtmHaState>(f.state);
+    const running = agentRunning(f);
+    const s = readAgentState<UtmHaState>(f);
     return {
       summary: running ? `utm-ha ${s?.role ?? 'starting'}${s ? `: ${s.reason}` : ''}` : 'utm-ha is not running',
       table: { head: ['node', 'role', 'fenced interfaces', 'why'], rows: [[node.name, running ? (s?.role ?? 'starting') : 'STOPPED', s?.role === 'active' ? '-' : o.interfaces.join(', '), s?.reason ?? '-']] },
