@@ -1,6 +1,6 @@
 /** UDP probe flows: the wire and record formats, and the gap analysis on synthetic traces. */
 import { describe, expect, test } from 'vitest';
-import { analyzeFlow, type FlowStats } from '../../src/probes/udp/analyze.js';
+import { analyzeFlow, trimInFlight, type FlowStats } from '../../src/probes/udp/analyze.js';
 import { decodePacket, encodePacket, formatReceiver, formatSender, PACKET_BYTES, parseReceiver, parseSender, type Arrival, type SentRecord } from '../../src/probes/udp/format.js';
 
 const T0 = 1000;
@@ -138,5 +138,22 @@ describe('analyzeFlow', () => {
     const arrivals = [...arrive(sent), { flow: 1, seq: 99, sentMs: T0 + 5, recvMs: T0 + 5.2 }];
     const s = analyzeFlow({ rateHz: 1000, sent, arrivals, refMs: T0 });
     expect([s.received, s.lost, s.unexpected, s.reordered]).toEqual([5, 0, 1, 0]);
+  });
+});
+
+describe('packets in flight at the stop', () => {
+  const sent = Array.from({ length: 100 }, (_, i) => ({ seq: i + 1, sentMs: 1000 + i * 10 })); // 1000 .. 1990 ms
+  const arrivals = (upTo: number) => sent.filter((s) => s.seq <= upTo).map((s) => ({ flow: 1, seq: s.seq, sentMs: s.sentMs, recvMs: s.sentMs + 1 }));
+
+  test('the last few unanswered packets, sent within the tail, are not counted as sent', () => {
+    expect(trimInFlight(sent, arrivals(96), 250).length).toBe(96);
+  });
+
+  test('an outage that lasts to the end and began before the tail is kept whole', () => {
+    expect(trimInFlight(sent, arrivals(50), 250).length).toBe(100);
+  });
+
+  test('nothing to trim when the last packet arrived', () => {
+    expect(trimInFlight(sent, arrivals(100), 250).length).toBe(100);
   });
 });

@@ -68,6 +68,22 @@ export interface FlowInput {
 
 export const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
+/**
+ * Packets still in flight when a probe was stopped are not lost: when nothing sent after the
+ * last arrival left before the sender's last `tailMs`, those packets are dropped from `sent`.
+ * (Under heavy load a receiver can be stopped before it read the last few; counting them lost
+ * made a flow look as if it had never recovered.) A real outage that lasts to the end starts
+ * earlier than the tail and is kept whole.
+ */
+export function trimInFlight(sent: readonly SentRecord[], arrivals: readonly Arrival[], tailMs: number): SentRecord[] {
+  if (!sent.length) return [];
+  const lastSeq = arrivals.reduce((m, a) => Math.max(m, a.seq), -Infinity);
+  const endMs = sent.reduce((m, s) => Math.max(m, s.sentMs), -Infinity);
+  const after = sent.filter((s) => s.seq > lastSeq);
+  if (!after.length || Math.min(...after.map((s) => s.sentMs)) < endMs - tailMs) return [...sent];
+  return sent.filter((s) => s.seq <= lastSeq);
+}
+
 export function analyzeFlow({ rateHz, sent, arrivals, refMs }: FlowInput): FlowStats {
   const rel = (t: number) => round3(t - refMs);
   const order = [...sent].sort((a, b) => a.seq - b.seq);

@@ -12,7 +12,7 @@ import { agentArgv } from '../../agents/run.js';
 import { labDir } from '../../pipeline/expand.js';
 import { eventsFile, monotonicMs, readEvents, type LabEvent } from '../../runtime/events.js';
 import { inNetns, LAB_ENV, run, sleep } from '../../runtime/netns/proc.js';
-import { analyzeFlow, round3, type FlowStats } from './analyze.js';
+import { analyzeFlow, round3, trimInFlight, type FlowStats } from './analyze.js';
 import { parseReceiver, parseSender } from './format.js';
 
 export const DEFAULT_RATE_HZ = 1000;
@@ -146,6 +146,9 @@ function ready(a: Agent, timeoutMs: number): Promise<void> {
     });
   });
 }
+
+/** Packets sent in this last stretch after a flow's last arrival were in flight at the stop (analyze.ts trimInFlight). */
+const IN_FLIGHT_MS = 250;
 
 const withTimeout = <T>(p: Promise<T>, ms: number, onTimeout: () => void): Promise<T | undefined> =>
   new Promise((resolve) => {
@@ -281,7 +284,8 @@ export async function startProbe(o: ProbeOptions): Promise<RunningProbe> {
 
     const flows: ProbeFlow[] = dirs.map((d, i) => {
       const s = sent[i]!;
-      const stats = analyzeFlow({ rateHz, sent: s.sent, arrivals: recv[i]!.arrivals.filter((a) => a.flow === d.id), refMs });
+      const arrivals = recv[i]!.arrivals.filter((a) => a.flow === d.id);
+      const stats = analyzeFlow({ rateHz, sent: trimInFlight(s.sent, arrivals, IN_FLIGHT_MS), arrivals, refMs });
       return { name: names[i]!, proto: 'udp', src: d.from.node, dst: d.to.node, dstAddress: d.address, port, flowId: d.id, sendErrors: s.header.sendErrors, ...stats };
     });
     const header = (a: Agent) => (a.role === 'send' ? sent[senders.indexOf(a)]! : recv[receivers.indexOf(a)]!).header;
