@@ -66,6 +66,8 @@ export interface SfcOptions {
 export const DEFAULTS = { address: '127.0.0.1', port: 5556, interval: 1, timeout: 2, retry: 3, httpPort: 80, delay: 0 };
 
 const name = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$' } as const;
+/** A map of names (networking-sfc's resource names) to items, at least one. */
+const namedMap = (item: object) => ({ type: 'object', minProperties: 1, propertyNames: name, additionalProperties: item }) as const;
 const nodeIf = { type: 'string', pattern: '^[^:\\s]+:[^:\\s]+$' } as const;
 const l4port = { type: 'integer', minimum: 0, maximum: 65535 } as const;
 const secs = { type: 'number', exclusiveMinimum: 0, maximum: 600 } as const;
@@ -74,62 +76,42 @@ export const sfcSchema = {
   type: 'object',
   properties: {
     bridge: { type: 'string' },
-    port_pairs: {
+    port_pairs: namedMap({ type: 'object', properties: { ingress: nodeIf, egress: nodeIf }, required: ['ingress', 'egress'], additionalProperties: false }),
+    port_pair_groups: namedMap({
       type: 'object',
-      minProperties: 1,
-      propertyNames: name,
-      additionalProperties: { type: 'object', properties: { ingress: nodeIf, egress: nodeIf }, required: ['ingress', 'egress'], additionalProperties: false },
-    },
-    port_pair_groups: {
-      type: 'object',
-      minProperties: 1,
-      propertyNames: name,
-      additionalProperties: {
-        type: 'object',
-        properties: {
-          port_pairs: { type: 'array', minItems: 1, items: { type: 'string' } },
-          port_pair_group_parameters: { type: 'object', properties: { lb_fields: { type: 'string' } }, additionalProperties: false },
-        },
-        required: ['port_pairs'],
-        additionalProperties: false,
+      properties: {
+        port_pairs: { type: 'array', minItems: 1, items: { type: 'string' } },
+        port_pair_group_parameters: { type: 'object', properties: { lb_fields: { type: 'string' } }, additionalProperties: false },
       },
-    },
-    flow_classifiers: {
+      required: ['port_pairs'],
+      additionalProperties: false,
+    }),
+    flow_classifiers: namedMap({
       type: 'object',
-      minProperties: 1,
-      propertyNames: name,
-      additionalProperties: {
-        type: 'object',
-        properties: {
-          logical_source_port: nodeIf,
-          logical_destination_port: nodeIf,
-          protocol: { enum: ['tcp', 'udp', 'icmp'] },
-          source_ip_prefix: { type: 'string' },
-          destination_ip_prefix: { type: 'string' },
-          source_port_range_min: l4port,
-          source_port_range_max: l4port,
-          destination_port_range_min: l4port,
-          destination_port_range_max: l4port,
-        },
-        required: ['logical_source_port', 'logical_destination_port'],
-        additionalProperties: false,
+      properties: {
+        logical_source_port: nodeIf,
+        logical_destination_port: nodeIf,
+        protocol: { enum: ['tcp', 'udp', 'icmp'] },
+        source_ip_prefix: { type: 'string' },
+        destination_ip_prefix: { type: 'string' },
+        source_port_range_min: l4port,
+        source_port_range_max: l4port,
+        destination_port_range_min: l4port,
+        destination_port_range_max: l4port,
       },
-    },
-    port_chains: {
+      required: ['logical_source_port', 'logical_destination_port'],
+      additionalProperties: false,
+    }),
+    port_chains: namedMap({
       type: 'object',
-      minProperties: 1,
-      propertyNames: name,
-      additionalProperties: {
-        type: 'object',
-        properties: {
-          port_pair_groups: { type: 'array', minItems: 1, items: { type: 'string' } },
-          flow_classifiers: { type: 'array', minItems: 1, items: { type: 'string' } },
-          chain_parameters: { type: 'object', properties: { symmetric: { type: 'boolean' } }, additionalProperties: false },
-        },
-        required: ['port_pair_groups', 'flow_classifiers'],
-        additionalProperties: false,
+      properties: {
+        port_pair_groups: { type: 'array', minItems: 1, items: { type: 'string' } },
+        flow_classifiers: { type: 'array', minItems: 1, items: { type: 'string' } },
+        chain_parameters: { type: 'object', properties: { symmetric: { type: 'boolean' } }, additionalProperties: false },
       },
-    },
+      required: ['port_pair_groups', 'flow_classifiers'],
+      additionalProperties: false,
+    }),
     spares: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } },
     monitoring: {
       type: 'object',

@@ -12,7 +12,7 @@ import { closest } from '../../../util/names.js';
 import { ovsDb, ovsEnv } from '../../switches/ovs/daemons.js';
 import type { ServiceKind } from '../../types.js';
 import { agentAction, agentFiles } from '../agent.js';
-import { parseListen, torControllerSchema, type TorControllerConfig, type TorControllerOptions, type TorControllerState } from './options.js';
+import { checkListen, parseListen, torControllerSchema, type TorControllerConfig, type TorControllerOptions, type TorControllerState } from './options.js';
 
 export const torControllerFiles = (node: { dir: string }) => agentFiles(node, 'tor-controller');
 
@@ -31,12 +31,7 @@ export const torController: ServiceKind = {
     const o = spec.options as unknown as TorControllerOptions;
     const at = (...p: (string | number)[]) => [...spec.path, ...p];
     const err = (p: (string | number)[], msg: string) => ctx.report(ctx.src.diag(p, msg));
-    const l = parseListen(o.listen);
-    if (!l.ok) err(at('listen'), `listen: ${l.reason}`);
-    else {
-      const own = node.interfaces.flatMap((i) => i.addresses.filter((a) => a.family === 4).map((a) => a.ip));
-      if (!own.includes(l.address)) err(at('listen'), `listen address ${l.address} is not an IPv4 address of node ${node.name}${own.length ? ` (its addresses: ${own.join(', ')})` : ' (it has none)'}`);
-    }
+    checkListen(o.listen, node, (m) => err(at('listen'), m));
     const bridge = node.bridges.find((b) => b.name === o.bridge);
     if (!bridge || bridge.kind !== 'ovs') {
       const ovs = node.bridges.filter((b) => b.kind === 'ovs').map((b) => b.name);

@@ -8,6 +8,7 @@
  *       ports: { 22: Ethernet22, 24: Ethernet24 }  # physical port number -> trunk port of that bridge
  *       shared-vlans: [2000, 2002]                 # never deactivated on a live host
  */
+import type { Node } from '../../../model/topology.js';
 export interface TorControllerOptions {
   listen: string;
   bridge: string;
@@ -34,6 +35,21 @@ export function parseListen(text: string): { ok: true; address: string; port: nu
   const port = Number(m[2]);
   if (port < 1 || port > 65535) return { ok: false, reason: `port ${port} is out of range: TCP ports are 1-65535` };
   return { ok: true, address: m[1]!, port };
+}
+
+/**
+ * A service's `listen: ADDRESS:PORT` on one of its node's own IPv4 addresses; problems reported
+ * at the key. The parsed address, or null.
+ */
+export function checkListen(text: string, node: Node, report: (msg: string) => void): { address: string; port: number } | null {
+  const l = parseListen(text);
+  if (!l.ok) {
+    report(`listen: ${l.reason}`);
+    return null;
+  }
+  const own = node.interfaces.flatMap((i) => i.addresses.filter((a) => a.family === 4).map((a) => a.ip));
+  if (!own.includes(l.address)) report(`listen address ${l.address} is not an IPv4 address of node ${node.name}${own.length ? ` (its addresses: ${own.join(', ')})` : ' (it has none)'}`);
+  return l;
 }
 
 /** The agent's configuration file, written by the plugin's plan. */

@@ -7,7 +7,7 @@
  */
 import { eventsFile } from '../../../runtime/events.js';
 import { closest } from '../../../util/names.js';
-import { parseListen } from '../tor-controller/options.js';
+import { checkListen, parseListen } from '../tor-controller/options.js';
 import type { ServiceKind } from '../../types.js';
 import { agentAction, agentFiles, agentRunning, readAgentState } from '../agent.js';
 import { utmHaSchema, type UtmHaConfig, type UtmHaOptions, type UtmHaState } from './options.js';
@@ -27,11 +27,8 @@ export const utmHa: ServiceKind = {
     const o = spec.options as unknown as UtmHaOptions;
     const at = (...p: (string | number)[]) => [...spec.path, ...p];
     const err = (p: (string | number)[], msg: string) => ctx.report(ctx.src.diag(p, msg));
-    const l = parseListen(o.listen);
-    if (!l.ok) err(at('listen'), `listen: ${l.reason}`);
-    else {
-      const own = node.interfaces.flatMap((i) => i.addresses.filter((a) => a.family === 4).map((a) => a.ip));
-      if (!own.includes(l.address)) err(at('listen'), `listen address ${l.address} is not an IPv4 address of node ${node.name}${own.length ? ` (its addresses: ${own.join(', ')})` : ' (it has none)'}`);
+    const l = checkListen(o.listen, node, (m) => err(at('listen'), m));
+    if (l) {
       const fenced = node.interfaces.filter((i) => o.interfaces.includes(i.name));
       if (fenced.some((i) => i.addresses.some((a) => a.ip === l.address))) err(at('listen'), `listen address ${l.address} is on a fenced interface: the orchestrator could not reach a standby UTM`);
     }

@@ -39,7 +39,9 @@ function vnfAgent(node: LabNode, spec: ServiceSpec, kind: string, what: string, 
   return agentAction({ id: `${kind}:${node.name}`, node, spec, what, program: kind, files: agentFiles(node, kind), config, ...(args ? { args } : {}) });
 }
 
-function simple(kind: string, summary: string): Pick<ServiceKind, 'kind' | 'summary' | 'schema' | 'requires' | 'check' | 'logs'> & { running: (n: { dir: string }) => boolean } {
+/** What the four services share; ready and status are whether the agent runs (vnfm overrides them). */
+function simple(kind: string, summary: string): Omit<ServiceKind, 'plan'> & { running: (n: { dir: string }) => boolean } {
+  const running = (node: { dir: string }) => pidfileAlive(agentFiles(node, kind).pid);
   return {
     kind,
     summary,
@@ -48,48 +50,38 @@ function simple(kind: string, summary: string): Pick<ServiceKind, 'kind' | 'summ
     // Generated from `clusters:`, which pipeline/clusters.ts has checked with positions.
     check() {},
     logs: (node) => [agentFiles(node, kind).log],
-    running: (node) => pidfileAlive(agentFiles(node, kind).pid),
+    running,
+    async ready(node) {
+      return running(node) ? { ready: true, detail: 'running' } : { ready: false, detail: `${kind} is not running` };
+    },
+    async status(node) {
+      const up = running(node);
+      return { summary: up ? `${kind} running` : `${kind} STOPPED`, data: { running: up } };
+    },
   };
 }
 
-const memberBase = simple('vnf-member', 'a VNF cluster member: the app (vnf-httpd) and its Zabbix-style agent on port 10050');
 export const vnfMember: ServiceKind = {
-  ...memberBase,
+  ...simple('vnf-member', 'a VNF cluster member: the app (vnf-httpd) and its Zabbix-style agent on port 10050'),
   plan(node, spec, ctx) {
     const c = clusterOf(ctx.lab.topology, spec);
     const app = c.app ?? { appName: 'httpd', appPort: c.lb.poolPort };
     return [vnfAgent(node, spec, 'vnf-member', `${node.name}: ${app.appName} on port ${app.appPort} and its agent on 10050`, null, ['--name', node.name, '--app', app.appName, '--port', String(app.appPort)])];
   },
-  async ready(node) {
-    return memberBase.running(node) ? { ready: true, detail: 'running' } : { ready: false, detail: 'vnf-member is not running' };
-  },
-  async status(node) {
-    const up = memberBase.running(node);
-    return { summary: up ? 'vnf-member running' : 'vnf-member STOPPED', data: { running: up } };
-  },
 };
 
-const lbBase = simple('vnf-lb', "a VNF cluster's load balancer: the VIP, proxied ROUND_ROBIN to the active members");
 export const vnfLb: ServiceKind = {
-  ...lbBase,
+  ...simple('vnf-lb', "a VNF cluster's load balancer: the VIP, proxied ROUND_ROBIN to the active members"),
   plan(node, spec, ctx) {
     const c = clusterOf(ctx.lab.topology, spec);
     const control = mgmtAddress(ctx.lab.topology, c, node.name);
     const config = { node: node.name, cluster: c.name, vip: c.lb.vip, vipPort: c.lb.vipPort, poolPort: c.lb.poolPort, control: { address: control, port: LB_CONTROL_PORT }, members: [], events: eventsFile(ctx.lab.stateDir) };
     return [vnfAgent(node, spec, 'vnf-lb', `${node.name}: VIP ${c.lb.vip}:${c.lb.vipPort} of cluster ${c.name} (pool set by the VNFM on ${control}:${LB_CONTROL_PORT})`, config)];
   },
-  async ready(node) {
-    return lbBase.running(node) ? { ready: true, detail: 'running' } : { ready: false, detail: 'vnf-lb is not running' };
-  },
-  async status(node) {
-    const up = lbBase.running(node);
-    return { summary: up ? 'vnf-lb running' : 'vnf-lb STOPPED', data: { running: up } };
-  },
 };
 
-const vimBase = simple('vnf-vim', "a compute host's VIM: creates cluster members (namespace, veth on the bridge, agent) on request");
 export const vnfVim: ServiceKind = {
-  ...vimBase,
+  ...simple('vnf-vim', "a compute host's VIM: creates cluster members (namespace, veth on the bridge, agent) on request"),
   plan(node, spec, ctx) {
     const c = clusterOf(ctx.lab.topology, spec);
     const address = v4(ctx.lab.topology, node.name, c.bridge)[0]!;
@@ -97,18 +89,10 @@ export const vnfVim: ServiceKind = {
     const config = { node: node.name, lab: ctx.lab.name, stateDir: ctx.lab.stateDir, listen: { address, port: VIM_PORT }, app: { name: app.appName, port: app.appPort }, events: eventsFile(ctx.lab.stateDir) };
     return [vnfAgent(node, spec, 'vnf-vim', `${node.name}: VIM on ${address}:${VIM_PORT}, members on ${c.bridge}`, config)];
   },
-  async ready(node) {
-    return vimBase.running(node) ? { ready: true, detail: 'running' } : { ready: false, detail: 'vnf-vim is not running' };
-  },
-  async status(node) {
-    const up = vimBase.running(node);
-    return { summary: up ? 'vnf-vim running' : 'vnf-vim STOPPED', data: { running: up } };
-  },
 };
 
-const vnfmBase = simple('vnfm', "seeds/002's VNFM monitor: ping / http_ping policies, failover, respawn, notify, Zabbix-style app triggers");
 export const vnfm: ServiceKind = {
-  ...vnfmBase,
+  ...simple('vnfm', "seeds/002's VNFM monitor: ping / http_ping policies, failover, respawn, notify, Zabbix-style app triggers"),
   requires: [{ program: 'ping', pkg: 'iputils-ping' }],
   plan(node, spec, ctx) {
     const topo = ctx.lab.topology;
