@@ -97,6 +97,31 @@ describe('sfc-ha', () => {
     expect(r.code).toBe(0);
   }, 200_000);
 
+  test('http_ping: fw1 still forwards but its service is dead: respawned onto fw3, its flows moved there without a loss', async () => {
+    const before = await takeCensus('sfc-it3');
+    const r = await halab(['run', 'labs/sfc-ha-http.yaml', '--name', 'sfc-it3', '--out', out, '--json'], { timeoutMs: 150_000 });
+    await expectNoLeaks(before);
+    const t = (JSON.parse(r.stdout) as RunResult).trials[0]!;
+    const at = (kind: string, detail: string) => t.events.find((e) => e.kind === kind && e.detail.includes(detail));
+    const detect = at('sfc-monitor', 'fw1 (192.168.100.11) down: 3 HTTP GETs to port 8000 failed')!;
+    const respawn = at('sfc', 'respawn fw1 -> fw3 (http_ping failure)')!;
+    expect(detect).toBeDefined();
+    expect(respawn).toBeDefined();
+    // The lab's policy: retry 3 GETs 0.2 s apart, each refused at once: (retry - 1) to retry intervals.
+    const m = (parse(readFileSync('labs/sfc-ha-http.yaml', 'utf8')) as { 'topology-patch': { nodes: { sw: { services: { sfc: { monitoring: { interval: number; retry: number } } } } } } })['topology-patch'].nodes.sw.services.sfc.monitoring;
+    expect(detect.tMs).toBeGreaterThan((m.retry - 1) * m.interval * 1000 - 50);
+    expect(detect.tMs).toBeLessThan(m.retry * m.interval * 1000 + 250);
+    expect(respawn.tMs).toBeGreaterThan(detect.tMs);
+    // The flows on fw1 before are on fw3 after; nothing was lost by any flow.
+    const placements = t.events.filter((e) => e.kind === 'sfc-placement');
+    const onFw1 = placement(placements.filter((e) => e.tMs < 0).at(-1)!).filter((p) => p.pairs.includes('fw1'));
+    const after = placement(placements.find((e) => e.tMs > respawn.tMs)!);
+    expect(onFw1.length).toBeGreaterThan(0);
+    for (const p of onFw1) expect(after.find((x) => x.src === p.src && x.dst === p.dst)?.pairs).toContain('fw3');
+    for (const f of t.flows) expect(f.lost, f.name).toBe(0);
+    expect(r.code, t.assertions.filter((a) => !a.ok).map((a) => a.detail).join('\n')).toBe(0);
+  }, 200_000);
+
   describe('the live engine', () => {
     useLab('topologies/sfc-ha.yaml', 'sfc-it2');
 

@@ -9,5 +9,6 @@ import { orchestrator } from './orchestrator/index.js';
 import { sfc } from './sfc/index.js';
 import { vnfServices } from './vnf/index.js';
 import { utmHa } from './utm-ha/index.js';
+import { httpServer } from './http-server/index.js';
 
-export const serviceKinds: ReadonlyMap<string, ServiceKind> = new Map([frr, keepalived, gobgp, iperf3, spp, torController, orchestrator, sfc, utmHa, ...vnfServices].map((k) => [k.kind, k]));
+export const serviceKinds: ReadonlyMap<string, ServiceKind> = new Map([frr, keepalived, gobgp, iperf3, spp, torController, orchestrator, sfc, utmHa, httpServer, ...vnfServices].map((k) => [k.kind, k]));
