@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import type { FlowResult } from '../model/result.js';
 
 /** A plain text table (no colours, so it reads the same in CI logs). */
 export function table(head: string[], rows: (string | number)[][]): string {
@@ -10,18 +11,8 @@ export function table(head: string[], rows: (string | number)[][]): string {
 /** A time in ms with one decimal, or '-' for none. */
 export const ms = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? '-' : x.toFixed(digits));
 
-interface FlowRow {
-  name: string;
-  sent: number;
-  received: number;
-  lost: number;
-  outageMs: number;
-  maxGapMs: number;
-  firstLossMs: number | null;
-  recoveredMs: number | null;
-  reordered: number;
-  duplicated: number;
-}
+/** What the flow table shows of a flow (a run's FlowResult or a probe's flow). */
+type FlowRow = Pick<FlowResult, 'name' | 'sent' | 'received' | 'lost' | 'outageMs' | 'maxGapMs' | 'firstLossMs' | 'recoveredMs' | 'reordered' | 'duplicated'>;
 
 /** The failover-gap table of flows (`halab probe`, `halab run`); `label` names a row (default: the flow's name). */
 export function flowTable<F extends FlowRow>(flows: readonly F[], label: (f: F) => string = (f) => f.name): string {

@@ -54,7 +54,6 @@ function readState(node: RunNode): StateFile | null {
   return readJsonFile<StateFile>(keepalivedFiles(node).state);
 }
 
-
 /** Checks one instance; returns it resolved, with the family of its VIPs (when they parse). */
 function checkInstance(raw: VrrpInstance, at: (...p: (string | number)[]) => Path, node: Node, ctx: CheckCtx): { i: ResolvedInstance; family: 4 | 6 | undefined } {
   const i = resolveInstance(raw);

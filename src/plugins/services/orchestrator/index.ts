@@ -18,7 +18,6 @@ import { DEFAULTS, orchestratorSchema, type OrchestratorConfig, type Orchestrato
 export const orchestratorFiles = (node: { dir: string }) => agentFiles(node, 'orchestrator');
 export const readOrchestratorState = (node: { dir: string }) => readAgentState<OrchestratorState>(orchestratorFiles(node));
 
-
 /** The tor-controllers of the topology: node, listen text, options. */
 function controllers(ctx: CheckCtx): { node: Node; o: TorControllerOptions }[] {
   return ctx.topo.nodes.flatMap((n) => n.services.filter((s) => s.kind === 'tor-controller').map((s) => ({ node: n, o: s.options as unknown as TorControllerOptions })));

@@ -20,7 +20,6 @@ export function readTorState(node: { dir: string }): TorControllerState | null {
   return readJsonFile<TorControllerState>(torControllerFiles(node).state);
 }
 
-
 export const torController: ServiceKind = {
   kind: 'tor-controller',
   summary: "seeds/000's TOR switch controller: HA init and fail-over move VLANs between trunk ports (HTTP/JSON API)",
